@@ -1,0 +1,115 @@
+"""Posts (岗位) from the rulebook's vocabulary and the permissions each one carries.
+
+A post maps one-to-one to a Django permission group of the same code, so the admin and
+``user.has_perm`` work as usual; ``roles_sync`` keeps the groups in line with this table.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Post(models.TextChoices):
+    SALESPERSON = "salesperson", "售楼员"
+    RECEPTIONIST = "receptionist", "案场前台"
+    PROJECT_MANAGER = "project_manager", "项目经理"
+    SALES_MANAGER = "sales_manager", "销售经理"
+    SALES_DIRECTOR = "sales_director", "销售总监"
+    CUSTOMER_SERVICE = "customer_service", "客服"
+    HOTLINE_OPERATOR = "hotline_operator", "热线员"
+    AUDITOR = "auditor", "稽查员"
+    SAFETY_INSPECTOR = "safety_inspector", "安检员"
+    REPAIRMAN = "repairman", "维修员"
+    BUSINESS_CLERK = "business_clerk", "营业员"
+    CUSTOMER_MANAGER = "customer_manager", "客户管理员"
+    TEAM_LEADER = "team_leader", "班长"
+    SUPERVISOR = "supervisor", "主管"
+    DEPUTY_MANAGER = "deputy_manager", "副经理"
+    MANAGER = "manager", "经理"
+    DEPARTMENT_HEAD = "department_head", "部门负责人"
+    GENERAL_MANAGER = "general_manager", "总经理"
+    DRIVER = "driver", "驾驶员"
+    FLEET_LEADER = "fleet_leader", "车管组组长"
+    POWER_INSPECTOR = "power_inspector", "用电检查员"
+    HR = "hr", "人力资源"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+
+
+POST_LABELS_EN: dict[str, str] = {
+    Post.SALESPERSON: "Salesperson",
+    Post.RECEPTIONIST: "Front desk",
+    Post.PROJECT_MANAGER: "Project manager",
+    Post.SALES_MANAGER: "Sales manager",
+    Post.SALES_DIRECTOR: "Sales director",
+    Post.CUSTOMER_SERVICE: "Customer service",
+    Post.HOTLINE_OPERATOR: "Hotline operator",
+    Post.AUDITOR: "Auditor",
+    Post.SAFETY_INSPECTOR: "Safety inspector",
+    Post.REPAIRMAN: "Repairman",
+    Post.BUSINESS_CLERK: "Business clerk",
+    Post.CUSTOMER_MANAGER: "Customer manager",
+    Post.TEAM_LEADER: "Team leader",
+    Post.SUPERVISOR: "Supervisor",
+    Post.DEPUTY_MANAGER: "Deputy manager",
+    Post.MANAGER: "Manager",
+    Post.DEPARTMENT_HEAD: "Department head",
+    Post.GENERAL_MANAGER: "General manager",
+    Post.DRIVER: "Driver",
+    Post.FLEET_LEADER: "Fleet-group leader",
+    Post.POWER_INSPECTOR: "Power-supply inspector",
+    Post.HR: "Human resources",
+    Post.SYSTEM_ADMIN: "System administrator",
+}
+
+# Permissions are "<app_label>.<codename>". Custom codenames are declared in each model's Meta.
+_CUSTOMER_READ = "customers.view_customer"
+_CUSTOMER_WRITE = "customers.add_customer"
+_PHONE_REVEAL = "customers.reveal_phone"
+_ID_REVEAL = "customers.reveal_id_number"
+_ALL_CUSTOMERS = "customers.view_all_customers"
+_POLICY_VIEW = "policy.view_policyversion"
+_POLICY_EDIT = "policy.add_policyversion"
+_LEDGER_VERIFY = "ledger.verify_ledger"
+_AUDIT_VIEW = "audit.view_auditevent"
+_CALENDAR_EDIT = "calendar.add_calendaroverride"
+
+_MANAGER_COMMON = [
+    _CUSTOMER_READ,
+    _CUSTOMER_WRITE,
+    _PHONE_REVEAL,
+    _ALL_CUSTOMERS,
+    _POLICY_VIEW,
+    _LEDGER_VERIFY,
+]
+
+POST_PERMISSIONS: dict[str, list[str]] = {
+    Post.SALESPERSON: [_CUSTOMER_READ, _CUSTOMER_WRITE, _PHONE_REVEAL],
+    Post.RECEPTIONIST: [_CUSTOMER_READ, _CUSTOMER_WRITE],
+    Post.PROJECT_MANAGER: [*_MANAGER_COMMON],
+    Post.SALES_MANAGER: [*_MANAGER_COMMON, _ID_REVEAL, _AUDIT_VIEW],
+    Post.SALES_DIRECTOR: [*_MANAGER_COMMON, _ID_REVEAL, _AUDIT_VIEW],
+    Post.CUSTOMER_SERVICE: [_CUSTOMER_READ, _CUSTOMER_WRITE, _PHONE_REVEAL, _ALL_CUSTOMERS],
+    Post.HOTLINE_OPERATOR: [_CUSTOMER_READ, _CUSTOMER_WRITE, _PHONE_REVEAL, _ALL_CUSTOMERS],
+    Post.AUDITOR: [_CUSTOMER_READ, _ALL_CUSTOMERS, _LEDGER_VERIFY],
+    Post.SAFETY_INSPECTOR: [_CUSTOMER_READ, _ALL_CUSTOMERS],
+    Post.REPAIRMAN: [_CUSTOMER_READ, _ALL_CUSTOMERS],
+    Post.BUSINESS_CLERK: [_CUSTOMER_READ, _CUSTOMER_WRITE, _ALL_CUSTOMERS],
+    Post.CUSTOMER_MANAGER: [_CUSTOMER_READ, _CUSTOMER_WRITE, _PHONE_REVEAL, _ALL_CUSTOMERS],
+    Post.TEAM_LEADER: [*_MANAGER_COMMON],
+    Post.SUPERVISOR: [*_MANAGER_COMMON],
+    Post.DEPUTY_MANAGER: [*_MANAGER_COMMON, _AUDIT_VIEW],
+    Post.MANAGER: [*_MANAGER_COMMON, _ID_REVEAL, _AUDIT_VIEW, _POLICY_EDIT],
+    Post.DEPARTMENT_HEAD: [*_MANAGER_COMMON, _AUDIT_VIEW],
+    Post.GENERAL_MANAGER: [*_MANAGER_COMMON, _ID_REVEAL, _AUDIT_VIEW, _POLICY_EDIT],
+    Post.DRIVER: [],
+    Post.FLEET_LEADER: [],
+    Post.POWER_INSPECTOR: [_CUSTOMER_READ, _ALL_CUSTOMERS],
+    Post.HR: [_AUDIT_VIEW],
+    Post.SYSTEM_ADMIN: [
+        *_MANAGER_COMMON,
+        _ID_REVEAL,
+        _AUDIT_VIEW,
+        _POLICY_EDIT,
+        _CALENDAR_EDIT,
+    ],
+}
