@@ -1,5 +1,189 @@
-"""API endpoints for calendar (mounted at /api/v1/calendar/ by kehu/api.py)."""
+"""API endpoints for calendar (mounted at /api/v1/calendar/ by kehu/api.py).
 
-from ninja import Router
+``GET  /due?start=…&amount=…&unit=…``  the due time for the caller's company, with the reasons.
+``GET  /overrides[?year=2027]``         the caller's company's overrides.
+``POST /overrides``                     set one (needs ``calendar.add_calendaroverride``).
+``DELETE /overrides/{id}``              remove one (same permission).
+
+``start`` without an offset is Asia/Shanghai wall time (URL-encode a ``+08:00`` offset as
+``%2B08:00``). Errors are raised as ``KehuError`` (codes in ``errors.py``); the API root turns
+them into ``{"error": {"code", "message", "details"}}`` and audits every 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import PlainSerializer, WithJsonSchema
+
+from kehu.core.calendar import rules, selectors, services
+from kehu.core.calendar.models import CalendarOverride
+from kehu.core.errors import KehuError
+from kehu.core.org.models import Staff
 
 router = Router(tags=["calendar"])
+
+ERROR_CODES = frozenset({400, 401, 403, 404, 422})
+
+
+# Deadlines end at 23:59:59.999999 local time; the default JSON encoder would cut that to
+# milliseconds, so these datetimes are written in full ISO 8601 with their +08:00 offset.
+FullDateTime = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class DayOut(Schema):
+    date: dt.date
+    is_working_day: bool
+    kind: str
+    label_zh: str
+    label_en: str
+    name_zh: str
+    name_en: str
+
+
+class DueOut(Schema):
+    start: FullDateTime
+    amount: int
+    unit: str
+    due_at: FullDateTime
+    due_at_display: str
+    explanation_zh: str
+    explanation_en: str
+    counted: list[DayOut]
+    skipped: list[DayOut]
+    rule_ids: list[str]
+
+
+class OverrideIn(Schema):
+    date: dt.date
+    is_working_day: bool
+    reason: str
+
+
+class OverrideOut(Schema):
+    id: int
+    date: dt.date
+    is_working_day: bool
+    reason: str
+    created_by: str
+    created_at: dt.datetime
+    updated_by: str | None
+    updated_at: dt.datetime | None
+
+
+def _caller(request: HttpRequest) -> Staff:
+    """The calling staff member: the API root authenticates (bearer token or session) and puts
+    the Staff in ``request.auth``."""
+    staff = getattr(request, "auth", None)
+    if not isinstance(staff, Staff):
+        raise KehuError(
+            "auth.required",
+            "请先登录，或提供有效的 API 令牌。",
+            "Log in first, or send a valid API token.",
+            status=401,
+        )
+    return staff
+
+
+def _day_out(status: rules.DayStatus) -> dict[str, Any]:
+    return {
+        "date": status.day,
+        "is_working_day": status.is_working_day,
+        "kind": status.kind.value,
+        "label_zh": status.label_zh,
+        "label_en": status.label_en,
+        "name_zh": status.name_zh,
+        "name_en": status.name_en,
+    }
+
+
+def _due_out(decision: rules.DueDecision) -> dict[str, Any]:
+    return {
+        "start": decision.start,
+        "amount": decision.amount,
+        "unit": decision.unit.value,
+        "due_at": decision.due_at,
+        "due_at_display": decision.due_at_display,
+        "explanation_zh": decision.explanation_zh,
+        "explanation_en": decision.explanation_en,
+        "counted": [_day_out(d) for d in decision.counted],
+        "skipped": [_day_out(d) for d in decision.skipped],
+        "rule_ids": list(decision.rule_ids),
+    }
+
+
+def _override_out(override: CalendarOverride) -> dict[str, Any]:
+    return {
+        "id": override.pk,
+        "date": override.date,
+        "is_working_day": override.is_working_day,
+        "reason": override.reason,
+        "created_by": override.created_by.get_username(),
+        "created_at": override.created_at,
+        "updated_by": override.updated_by.get_username() if override.updated_by else None,
+        "updated_at": override.updated_at,
+    }
+
+
+@router.get("/due", response={200: DueOut, ERROR_CODES: ErrorOut}, summary="计算截止时间")
+def due(request: HttpRequest, start: str, unit: str, amount: int = 1) -> Any:
+    """The due time of something started at ``start`` for the caller's company (company
+    calendar overrides first, then the official China calendar)."""
+    decision = selectors.due_at_for_company(
+        company=_caller(request).company, start=start, amount=amount, unit=unit
+    )
+    return Status(200, _due_out(decision))
+
+
+@router.get(
+    "/overrides", response={200: list[OverrideOut], ERROR_CODES: ErrorOut}, summary="公司日历例外"
+)
+def overrides_list(request: HttpRequest, year: int | None = None) -> Any:
+    overrides = selectors.calendar_overrides_for_staff(staff=_caller(request), year=year)
+    return Status(200, [_override_out(o) for o in overrides])
+
+
+@router.post(
+    "/overrides", response={201: OverrideOut, ERROR_CODES: ErrorOut}, summary="设置公司日历例外"
+)
+def overrides_set(request: HttpRequest, payload: OverrideIn) -> Any:
+    staff = _caller(request)
+    override = services.calendar_override_set(
+        company=staff.company,
+        date=payload.date,
+        is_working_day=payload.is_working_day,
+        reason=payload.reason,
+        actor=staff.user,
+        request=request,
+    )
+    return Status(201, _override_out(override))
+
+
+@router.delete(
+    "/overrides/{override_id}",
+    response={204: None, ERROR_CODES: ErrorOut},
+    summary="删除公司日历例外",
+)
+def overrides_delete(request: HttpRequest, override_id: int) -> Any:
+    staff = _caller(request)
+    services.calendar_override_delete(
+        company=staff.company, override_id=override_id, actor=staff.user, request=request
+    )
+    return Status(204, None)
