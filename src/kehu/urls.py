@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("calendar/", include("kehu.core.calendar.urls")),
+    path("policy/", include("kehu.core.policy.urls")),
     path("", include("kehu.core.web.urls")),
 ]

@@ -1,0 +1,204 @@
+"""Policy pages: the keys and the versions in force, one page per key, a form that saves a new
+version, the version history and a comparison of two versions."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import KehuError
+from kehu.core.org.models import Staff
+from kehu.core.policy.access import POLICY_EDIT, POLICY_VIEW, policy_staff_require
+from kehu.core.policy.forms import PolicyValuesForm, PolicyVersionMetaForm
+from kehu.core.policy.registry import policy_schema
+from kehu.core.policy.selectors import (
+    policy_at_version,
+    policy_compare,
+    policy_field_rows,
+    policy_for,
+    policy_overview,
+    policy_version_get,
+    policy_versions,
+)
+from kehu.core.policy.services import policy_version_create
+
+View = Callable[..., HttpResponse]
+
+
+def _web_errors(view: View) -> View:
+    """KehuErrors outside forms become 403/404 pages. A 403 is answered here, not by the
+    site's 403 handler: the policy app already audited the refusal with its permission and key,
+    and the handler would audit it a second time."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except KehuError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message()) from exc
+            if exc.status == 403:
+                return render(request, "policy/denied.html", {"message": exc.message()}, status=403)
+            raise
+
+    return wrapper
+
+
+def _viewer(request: HttpRequest, detail: dict[str, Any] | None = None) -> Staff:
+    return policy_staff_require(
+        user=request.user, permission=POLICY_VIEW, request=request, detail=detail
+    )
+
+
+@login_required
+@_web_errors
+def policy_index(request: HttpRequest) -> HttpResponse:
+    staff = _viewer(request)
+    rows = policy_overview(company=staff.company, at=timezone.now())
+    return render(request, "policy/index.html", {"rows": rows, "company": staff.company})
+
+
+@login_required
+@_web_errors
+def policy_detail(request: HttpRequest, key: str) -> HttpResponse:
+    staff = _viewer(request, {"key": key})
+    entry = policy_schema(key)
+    now = timezone.now()
+    resolved = policy_for(company=staff.company, key=key, at=now)
+    versions = list(policy_versions(staff.company, key))
+    context = {
+        "entry": entry,
+        "resolved": resolved,
+        "field_rows": policy_field_rows(resolved),
+        "versions": versions,
+        "scheduled": sorted(
+            (v for v in versions if v.effective_from > now), key=lambda v: v.effective_from
+        ),
+        "can_edit": staff.user.has_perm(POLICY_EDIT),
+        "company": staff.company,
+    }
+    return render(request, "policy/detail.html", context)
+
+
+@login_required
+@_web_errors
+def policy_edit(request: HttpRequest, key: str) -> HttpResponse:
+    staff = policy_staff_require(
+        user=request.user,
+        permission=POLICY_EDIT,
+        request=request,
+        detail={"key": key, "operation": "policy_edit_page"},
+    )
+    entry = policy_schema(key)
+    current = policy_for(company=staff.company, key=key, at=timezone.now())
+    data = request.POST if request.method == "POST" else None
+    values_form = PolicyValuesForm(data, entry=entry, current=current.values)
+    meta_form = PolicyVersionMetaForm(data)
+    if request.method == "POST" and values_form.is_valid() and meta_form.is_valid():
+        try:
+            row = policy_version_create(
+                staff=staff,
+                key=key,
+                values=values_form.values(),
+                effective_from=meta_form.cleaned_data["effective_from"],
+                note=meta_form.cleaned_data["note"],
+                request=request,
+            )
+        except KehuError as exc:
+            if exc.status != 400:
+                raise
+            _attach_errors(exc, values_form, meta_form)
+        else:
+            messages.success(
+                request,
+                _("已保存 %(ref)s，%(when)s 起生效。")
+                % {
+                    "ref": row.ref,
+                    "when": timezone.localtime(row.effective_from).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+            return redirect("policy:detail", key=key)
+    return render(
+        request,
+        "policy/edit.html",
+        {
+            "entry": entry,
+            "resolved": current,
+            "values_form": values_form,
+            "meta_form": meta_form,
+            "company": staff.company,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _attach_errors(
+    exc: KehuError, values_form: PolicyValuesForm, meta_form: PolicyVersionMetaForm
+) -> None:
+    """Show each problem next to its input; problems without an input go on top."""
+    problems = exc.details if isinstance(exc.details, list) else []
+    placed = False
+    for problem in problems:
+        name = problem.get("field", "")
+        if name in values_form.fields:
+            values_form.add_error(name, problem["message_zh"])
+            placed = True
+        elif name in meta_form.fields:
+            meta_form.add_error(name, problem["message_zh"])
+            placed = True
+    if not placed:
+        values_form.add_error(None, exc.message())
+
+
+@login_required
+@_web_errors
+def policy_compare_view(request: HttpRequest, key: str) -> HttpResponse:
+    staff = _viewer(request, {"key": key})
+    entry = policy_schema(key)
+    versions = list(policy_versions(staff.company, key))
+    try:
+        a = int(request.GET.get("a", ""))
+        b = int(request.GET.get("b", ""))
+    except ValueError:
+        newest = versions[0].version if versions else 0
+        a, b = max(newest - 1, 0), newest
+    changes = policy_compare(staff.company, key, a, b)
+    return render(
+        request,
+        "policy/compare.html",
+        {
+            "entry": entry,
+            "versions": versions,
+            "a": a,
+            "b": b,
+            "changes": changes,
+            "company": staff.company,
+        },
+    )
+
+
+@login_required
+@_web_errors
+def policy_version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+    staff = _viewer(request, {"version_id": version_id})
+    row = policy_version_get(company=staff.company, version_id=version_id)
+    resolved = policy_at_version(company=staff.company, key=row.key, version=row.version)
+    return render(
+        request,
+        "policy/version.html",
+        {
+            "entry": policy_schema(row.key),
+            "row": row,
+            "resolved": resolved,
+            "field_rows": policy_field_rows(resolved),
+            "company": staff.company,
+        },
+    )
