@@ -11,3 +11,9 @@ urlpatterns = [
     path("policy/", include("kehu.core.policy.urls")),
     path("", include("kehu.core.web.urls")),
 ]
+
+# Chinese error pages; a 403 is also written to the audit trail. Under /api/ they answer JSON
+# in the API's error format.
+handler403 = "kehu.core.web.views.permission_denied"
+handler404 = "kehu.core.web.views.page_not_found"
+handler500 = "kehu.core.web.views.server_error"

@@ -77,9 +77,9 @@ class Site(CompanyOwned):
     class Meta:
         verbose_name = "项目/站点"
         verbose_name_plural = "项目/站点"
-        constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="org_site_unique_name")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["company", "name"], name="org_site_unique_name"),
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -94,9 +94,9 @@ class Department(CompanyOwned):
     class Meta:
         verbose_name = "部门"
         verbose_name_plural = "部门"
-        constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="org_department_unique_name")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["company", "name"], name="org_department_unique_name"),
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -111,9 +111,9 @@ class Team(CompanyOwned):
     class Meta:
         verbose_name = "班组"
         verbose_name_plural = "班组"
-        constraints = [
-            models.UniqueConstraint(fields=["department", "name"], name="org_team_unique_name")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["department", "name"], name="org_team_unique_name"),
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -139,7 +139,7 @@ class Staff(CompanyOwned):
     class Meta:
         verbose_name = "员工"
         verbose_name_plural = "员工"
-        indexes = [models.Index(fields=["company", "post"], name="org_staff_company_post")]
+        indexes = (models.Index(fields=["company", "post"], name="org_staff_company_post"),)
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_post_display()}）"
@@ -159,6 +159,9 @@ class ApiToken(CompanyOwned):
     class Meta:
         verbose_name = "API 令牌"
         verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -7,6 +7,7 @@ A post maps one-to-one to a Django permission group of the same code, so the adm
 from __future__ import annotations
 
 from django.db import models
+from django.utils import translation
 
 
 class Post(models.TextChoices):
@@ -113,3 +114,14 @@ POST_PERMISSIONS: dict[str, list[str]] = {
         _CALENDAR_EDIT,
     ],
 }
+
+
+def post_label(post: str, language: str | None = None) -> str:
+    """The post's name in the given (default: the active) language; Chinese unless English."""
+    lang = language or translation.get_language() or "zh-hans"
+    if lang.startswith("en"):
+        return POST_LABELS_EN.get(post, post)
+    try:
+        return str(Post(post).label)
+    except ValueError:
+        return post

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kehu.core.org.models import ApiToken, Staff
+from kehu.core.org.posts import post_label
 
 
 def staff_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Staff | None:
@@ -13,20 +17,57 @@ def staff_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Staff | Non
     if user is None or not user.is_authenticated:
         return None
     try:
-        return Staff.objects.select_related("company", "site", "department", "team").get(
-            user=user, active=True
-        )
+        return Staff.objects.select_related(
+            "company", "site", "department", "team", "supervisor", "user"
+        ).get(user_id=user.pk, active=True)
     except Staff.DoesNotExist:
         return None
 
 
 def staff_for_api_key(key: str) -> Staff | None:
     token = (
-        ApiToken.objects.select_related("staff__company", "staff__user")
-        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, staff__active=True)
+        ApiToken.objects.select_related(
+            "staff__company",
+            "staff__user",
+            "staff__site",
+            "staff__department",
+            "staff__team",
+            "staff__supervisor",
+        )
+        .filter(
+            key_hash=ApiToken.hash_key(key),
+            revoked_at__isnull=True,
+            staff__active=True,
+            staff__user__is_active=True,
+        )
         .first()
     )
     if token is None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.staff
+
+
+def api_tokens_for_staff(*, staff: Staff) -> QuerySet[ApiToken]:
+    """The staff member's own tokens, newest first (revoked ones included, marked)."""
+    return ApiToken.objects.filter(staff=staff).order_by("-created_at", "-pk")
+
+
+def staff_profile(*, staff: Staff) -> dict[str, Any]:
+    """Who a staff member is, for "who am I" answers: names in the active language."""
+    return {
+        "username": staff.user.get_username(),
+        "name": staff.name,
+        "post": staff.post,
+        "post_label": post_label(staff.post),
+        "company": {
+            "code": staff.company.code,
+            "name": staff.company.name,
+            "kind": staff.company.kind,
+        },
+        "site": staff.site.name if staff.site else None,
+        "department": staff.department.name if staff.department else None,
+        "team": staff.team.name if staff.team else None,
+        "supervisor": staff.supervisor.name if staff.supervisor else None,
+        "permissions": sorted(staff.user.get_all_permissions()),
+    }

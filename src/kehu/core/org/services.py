@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
+from kehu.core.audit.models import AuditAction
+from kehu.core.audit.services import audit_record
+from kehu.core.org.errors import OrgError
 from kehu.core.org.models import ApiToken, Staff
 from kehu.core.org.posts import POST_PERMISSIONS
 
@@ -38,15 +44,51 @@ def staff_assign_post_group(*, staff: Staff) -> None:
     staff.user.groups.set([group])
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown to the caller once; only its hash is stored
+
+
 @transaction.atomic
-def api_token_issue(*, staff: Staff, name: str) -> str:
-    """Create a token and return its key; the key itself is never stored."""
+def api_token_issue(*, staff: Staff, name: str, request: HttpRequest | None = None) -> IssuedToken:
+    """Create a token for ``staff`` and return it with its key; the key itself is never stored.
+
+    Audited (``token_issued``) in the same transaction.
+    """
     key = ApiToken.new_key()
-    ApiToken.objects.create(
+    token = ApiToken.objects.create(
         company=staff.company,
         staff=staff,
         name=name,
         prefix=key[5:13],
         key_hash=ApiToken.hash_key(key),
     )
-    return key
+    audit_record(
+        action=AuditAction.TOKEN_ISSUED,
+        actor=staff.user,
+        company=staff.company,
+        request=request,
+        object_type="org.apitoken",
+        object_id=token.pk,
+        detail={"name": name, "prefix": token.prefix, "staff": staff.pk},
+    )
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def api_token_revoke(*, staff: Staff, token_id: int) -> ApiToken:
+    """Revoke one of ``staff``'s own tokens (idempotent); someone else's token is not found."""
+    try:
+        token = ApiToken.objects.select_for_update().get(pk=token_id, staff=staff)
+    except ApiToken.DoesNotExist:
+        raise OrgError(
+            "org.token_not_found",
+            "找不到该 API 令牌。",
+            "No such API token.",
+            status=404,
+        ) from None
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
