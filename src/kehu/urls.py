@@ -8,7 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("calendar/", include("kehu.core.calendar.urls")),
-    path("ledger/", include("kehu.core.ledger.urls")),
+    path("customers/", include("kehu.core.customers.urls")),
     path("policy/", include("kehu.core.policy.urls")),
     path("", include("kehu.core.web.urls")),
 ]

@@ -1,0 +1,407 @@
+"""Read queries for customers. Every query is scoped to one company.
+
+Visibility (A1.2 / A7.21, architecture "Access follows the regulations"): staff with
+``customers.view_all_customers`` see every customer of their company; other staff with
+``customers.view_customer`` see the customers they own, and those they registered that have no
+owner yet; staff without ``customers.view_customer`` see none. Rows of another company are
+reported as "not found" (404), never "forbidden", so their existence does not leak.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
+
+from kehu.core.customers import rules
+from kehu.core.customers.errors import (
+    CustomerNotFound,
+    CustomerPermissionDenied,
+    phone_invalid,
+)
+from kehu.core.customers.models import (
+    Customer,
+    CustomerPhone,
+    FamilyLink,
+    VisitBatch,
+    VisitBatchMember,
+)
+from kehu.core.org.models import Company, Staff
+
+PERM_VIEW = "customers.view_customer"
+PERM_VIEW_ALL = "customers.view_all_customers"
+PERM_ADD = "customers.add_customer"
+PERM_REVEAL_PHONE = "customers.reveal_phone"
+PERM_REVEAL_ID_NUMBER = "customers.reveal_id_number"
+
+
+def staff_has_perm(staff: Staff, perm: str) -> bool:
+    return bool(staff.active and staff.user.has_perm(perm))
+
+
+def _phones_prefetch() -> Any:  # a Prefetch; its stub's type parameters are awkward
+    return Prefetch("phones", queryset=CustomerPhone.objects.order_by("id"))
+
+
+def customers_visible_to(staff: Staff, *, narrowed_by_key: bool = False) -> QuerySet[Customer]:
+    """The customers ``staff`` may see (no joins, no ordering: a base to filter further).
+
+    ``narrowed_by_key``: the caller adds an indexed ``pk__in`` lookup (a search or a match). The
+    company condition is then written so no index serves it (``company_id + 0``), or SQLite,
+    lacking statistics, walks the whole company by its index instead of looking up the few keys.
+    """
+    if narrowed_by_key:
+        qs = Customer.objects.filter(Exact(F("company_id") + 0, staff.company_id))
+    else:
+        qs = Customer.objects.filter(company_id=staff.company_id)
+    if not staff_has_perm(staff, PERM_VIEW):
+        return qs.none()
+    if staff_has_perm(staff, PERM_VIEW_ALL):
+        return qs
+    return qs.filter(Q(owner=staff) | Q(owner__isnull=True, created_by=staff))
+
+
+def _prefix(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, written so the backend can use its index.
+
+    PostgreSQL uses the varchar_pattern_ops indexes for LIKE 'abc%'. SQLite's LIKE is
+    case-insensitive and ignores the index, but a range on the BINARY collation uses it.
+    """
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
+    return Q(**{f"{field}__startswith": prefix})
+
+
+_DIGITS_QUERY = re.compile(r"\+?[\d\s\-()（）]+")
+
+
+def _union(lookups: list[QuerySet[Any]]) -> QuerySet[Any]:
+    """One subquery of ids: ``a UNION b UNION c``, each part served by its own index."""
+    if not lookups:
+        return Customer.objects.none().values("pk")
+    # Compound SELECTs may not be ordered part by part (CustomerPhone has a default ordering).
+    first, *rest = (lookup.order_by() for lookup in lookups)
+    return first.union(*rest) if rest else first
+
+
+def customer_search_filter(company_id: int, query: str) -> Q:
+    """What a search box query means: a phone (whole, 尾号 last 4, or its start), a name, a
+    plate, or pinyin initials/full pinyin (``zs``/``zhangsan`` → 张三). Empty → everything.
+
+    Each reading is an indexed lookup (equality or prefix); their UNION picks the rows.
+    """
+    text = unicodedata.normalize("NFKC", query or "").strip()
+    if not text:
+        return Q()
+    in_company = Customer.objects.filter(company_id=company_id)
+    lookups: list[QuerySet[Any]] = []
+    if _DIGITS_QUERY.fullmatch(text):
+        phones = CustomerPhone.objects.filter(company_id=company_id)
+        digits = re.sub(r"\D", "", text)
+        try:
+            e164 = rules.normalise_phone(text)
+        except rules.PhoneNumberInvalid:
+            e164 = ""
+        prefix = rules.phone_search_prefix(text)
+        if e164:
+            lookups.append(phones.filter(e164=e164).values("customer_id"))
+        elif len(digits) == 4:
+            lookups.append(phones.filter(last4=digits).values("customer_id"))
+        elif prefix is not None and len(digits) >= 3:
+            lookups.append(phones.filter(_prefix("e164", prefix)).values("customer_id"))
+        return Q(pk__in=_union(lookups))
+    name = rules.normalise_name(text)
+    if name:
+        lookups.append(in_company.filter(_prefix("name_key", name)).values("pk"))
+    plate = rules.normalise_plate(text)
+    if len(plate) >= 2:
+        lookups.append(in_company.filter(_prefix("plate_key", plate)).values("pk"))
+    pinyin = rules.normalise_pinyin_query(text)
+    if pinyin and pinyin == re.sub(r"[\s']", "", text.casefold()):
+        lookups.append(in_company.filter(_prefix("pinyin_initials", pinyin)).values("pk"))
+        lookups.append(in_company.filter(_prefix("pinyin_full", pinyin)).values("pk"))
+    return Q(pk__in=_union(lookups))
+
+
+def customer_list_for_user(staff: Staff, query: str = "") -> QuerySet[Customer]:
+    """The customers ``staff`` may see, matching ``query``, newest first, phones prefetched."""
+    search = customer_search_filter(staff.company_id, query)
+    return (
+        customers_visible_to(staff, narrowed_by_key=bool(search))
+        .filter(search)
+        .select_related("owner")
+        .prefetch_related(_phones_prefetch())
+        .order_by("-created_at", "-id")
+    )
+
+
+def customer_get_for_user(staff: Staff, customer_id: int) -> Customer:
+    """One visible customer with owner, registrar and phones, else ``CustomerNotFound`` (404)."""
+    try:
+        return (
+            customers_visible_to(staff)
+            .select_related("owner", "created_by")
+            .prefetch_related(_phones_prefetch())
+            .get(pk=customer_id)
+        )
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise CustomerNotFound() from None
+
+
+# --- A7.4 matching ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """An existing customer that A7.4 says may be the same as the candidate, and why."""
+
+    customer: Customer
+    match: rules.IdentityMatch
+
+    @property
+    def keys(self) -> tuple[rules.IdentityKey, ...]:
+        return self.match.keys
+
+
+def _as_phone_list(phone: str | None, phones: Iterable[str]) -> list[str]:
+    return [p for p in [phone, *phones] if p and p.strip()]
+
+
+def customer_match(
+    company: Company | int,
+    *,
+    phone: str | None = None,
+    phones: Iterable[str] = (),
+    name: str | None = None,
+    plate: str | None = None,
+    car_brand: str | None = None,
+    surname: str | None = None,
+    exclude_customer_id: int | None = None,
+    full_name_alone: str = rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION,
+) -> list[CustomerMatch]:
+    """Existing customers of ``company`` that share an A7.4 key with the candidate.
+
+    One query, every ground an indexed equality: full name (``cust_full_name_key``), phone
+    (``cust_phone_e164``), plate + brand + surname (``cust_plate_brand_surname``). Results are in
+    registration order (A1.5: the first registration wins). The rule decides which keys matched;
+    a full-name-only match needs confirmation unless ``full_name_alone == "decides"``.
+    Raises ``KehuError`` (customers.phone_invalid) for a malformed phone.
+    """
+    company_id = company if isinstance(company, int) else company.pk
+    try:
+        candidate = rules.IdentityKeys.from_raw(
+            name=name or "",
+            phones=_as_phone_list(phone, phones),
+            car_brand=car_brand or "",
+            plate=plate or "",
+            surname=surname or "",
+        )
+    except rules.PhoneNumberInvalid as exc:
+        raise phone_invalid(exc) from exc
+    if candidate.is_empty:
+        return []
+    qs = customer_match_queryset(company_id, candidate, exclude_customer_id=exclude_customer_id)
+    results = []
+    for customer in qs:
+        hit = getattr(customer, "matched_phone", None)
+        existing = rules.IdentityKeys(
+            full_name=customer.full_name_key,
+            phones=frozenset([hit]) if hit else frozenset(),
+            car_brand=customer.car_brand_key,
+            plate=customer.plate_key,
+            surname=customer.surname,
+        )
+        result = rules.identity_match(candidate, existing, full_name_alone=full_name_alone)
+        if result.matched:
+            results.append(CustomerMatch(customer=customer, match=result))
+    return results
+
+
+def customer_match_queryset(
+    company_id: int, candidate: rules.IdentityKeys, *, exclude_customer_id: int | None = None
+) -> QuerySet[Customer]:
+    """The one query behind ``customer_match`` (exposed so its plan can be checked).
+
+    Each ground is its own indexed lookup, and their UNION picks the rows: an OR of the grounds
+    would let the planner walk every customer of the company instead.
+    """
+    in_company = Customer.objects.filter(company_id=company_id)
+    phone_rows = CustomerPhone.objects.filter(company_id=company_id, e164__in=candidate.phones)
+    lookups: list[QuerySet[Any]] = []
+    if candidate.full_name:
+        lookups.append(in_company.filter(full_name_key=candidate.full_name).values("pk"))
+    if candidate.phones:
+        lookups.append(phone_rows.values("customer_id"))
+    if candidate.has_car_key:
+        lookups.append(
+            in_company.filter(
+                plate_key=candidate.plate,
+                car_brand_key=candidate.car_brand,
+                surname=candidate.surname,
+            ).values("pk")
+        )
+    grounds = Q(pk__in=_union(lookups))
+    qs = (
+        Customer.objects.filter(grounds, Exact(F("company_id") + 0, company_id))
+        .select_related("owner")
+        .order_by("created_at", "id")
+    )
+    if candidate.phones:
+        qs = qs.annotate(
+            matched_phone=Subquery(
+                phone_rows.filter(customer_id=OuterRef("pk")).order_by("e164").values("e164")[:1]
+            )
+        )
+    if exclude_customer_id is not None:
+        qs = qs.exclude(pk=exclude_customer_id)
+    return qs
+
+
+# --- families and batches (A7.6 / A7.14) -----------------------------------------------------
+
+
+def customer_match_for_user(
+    staff: Staff,
+    *,
+    phone: str | None = None,
+    name: str | None = None,
+    plate: str | None = None,
+    car_brand: str | None = None,
+    surname: str | None = None,
+    full_name_alone: str = rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION,
+) -> list[CustomerMatch]:
+    """``customer_match`` in the caller's company, for staff who may see customers at all.
+
+    Matches are reported across the whole company (a conflict with a colleague's customer is
+    exactly what A7.4 must find); the result names the owner and the keys, not the details.
+    """
+    if not staff_has_perm(staff, PERM_VIEW):
+        raise CustomerPermissionDenied("查看客户", "see customers", PERM_VIEW)
+    return customer_match(
+        staff.company_id,
+        phone=phone,
+        name=name,
+        plate=plate,
+        car_brand=car_brand,
+        surname=surname,
+        full_name_alone=full_name_alone,
+    )
+
+
+def _visible_members(staff: Staff) -> Any:  # a Prefetch
+    return Prefetch(
+        "members",
+        queryset=customers_visible_to(staff).order_by("name", "id").only("id", "name"),
+        to_attr="visible_members",
+    )
+
+
+def _family_links(staff: Staff, customer: Customer) -> list[FamilyLink]:
+    return list(
+        FamilyLink.objects.filter(
+            company_id=customer.company_id,
+            customer=customer,
+            relative__in=customers_visible_to(staff),
+        )
+        .select_related("relative")
+        .order_by("relation", "relative__name", "id")
+    )
+
+
+def _batches(staff: Staff) -> QuerySet[VisitBatch]:
+    return (
+        VisitBatch.objects.filter(company_id=staff.company_id)
+        .select_related("site")
+        .annotate(member_count=Count("memberships"))
+        .prefetch_related(_visible_members(staff))
+    )
+
+
+def _batches_of(staff: Staff, customer: Customer) -> list[VisitBatch]:
+    return list(
+        _batches(staff)
+        .filter(Exists(VisitBatchMember.objects.filter(batch=OuterRef("pk"), customer=customer)))
+        .order_by("-visit_date", "-id")
+    )
+
+
+def customer_family_links_for_user(staff: Staff, customer_id: int) -> list[FamilyLink]:
+    """The customer's relatives that ``staff`` may see (each link as seen from this customer)."""
+    return _family_links(staff, customer_get_for_user(staff, customer_id))
+
+
+def customer_visit_batches_for_user(staff: Staff, customer_id: int) -> list[VisitBatch]:
+    """Batches the customer visited in. Each batch's ``visible_members`` lists the members
+    ``staff`` may see; ``member_count`` counts them all."""
+    return _batches_of(staff, customer_get_for_user(staff, customer_id))
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    customer: Customer
+    family_links: list[FamilyLink]
+    visit_batches: list[VisitBatch]
+    can_reveal_phone: bool
+    can_reveal_id_number: bool
+    can_edit: bool
+
+
+def customer_detail_for_user(staff: Staff, customer_id: int) -> CustomerDetail:
+    """Everything the detail page shows (phones and ID number masked)."""
+    customer = customer_get_for_user(staff, customer_id)
+    return CustomerDetail(
+        customer=customer,
+        family_links=_family_links(staff, customer),
+        visit_batches=_batches_of(staff, customer),
+        can_reveal_phone=staff_has_perm(staff, PERM_REVEAL_PHONE),
+        can_reveal_id_number=staff_has_perm(staff, PERM_REVEAL_ID_NUMBER),
+        can_edit=staff_has_perm(staff, PERM_ADD),
+    )
+
+
+def visit_batch_get_for_user(staff: Staff, batch_id: int) -> VisitBatch:
+    """A batch with at least one member visible to ``staff``; ``CustomerNotFound`` otherwise."""
+    visible = customers_visible_to(staff)
+    batch = (
+        _batches(staff)
+        .filter(pk=batch_id)
+        .filter(Exists(VisitBatchMember.objects.filter(batch=OuterRef("pk"), customer__in=visible)))
+        .first()
+    )
+    if batch is None:
+        raise CustomerNotFound()
+    return batch
+
+
+def customer_group_ids(*, company: Company | int, customer_id: int) -> set[int]:
+    """Every customer joined to this one through family links or shared visiting batches,
+    transitively (A7.6 / A7.14: a family, or a batch, is one customer for ownership).
+
+    Includes ``customer_id`` itself. Used by ownership decisions; not filtered by visibility.
+    """
+    company_id = company if isinstance(company, int) else company.pk
+    group = {customer_id}
+    frontier = {customer_id}
+    while frontier:
+        relatives = set(
+            FamilyLink.objects.filter(company_id=company_id, customer_id__in=frontier).values_list(
+                "relative_id", flat=True
+            )
+        )
+        batch_ids = VisitBatchMember.objects.filter(
+            company_id=company_id, customer_id__in=frontier
+        ).values("batch_id")
+        companions = set(
+            VisitBatchMember.objects.filter(
+                company_id=company_id, batch_id__in=batch_ids
+            ).values_list("customer_id", flat=True)
+        )
+        frontier = (relatives | companions) - group
+        group |= frontier
+    return group
