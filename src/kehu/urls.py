@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("calendar/", include("kehu.core.calendar.urls")),
     path("customers/", include("kehu.core.customers.urls")),
+    path("ledger/", include("kehu.core.ledger.urls")),
     path("policy/", include("kehu.core.policy.urls")),
     path("", include("kehu.core.web.urls")),
 ]

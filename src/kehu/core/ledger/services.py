@@ -1,0 +1,197 @@
+"""Writing to the evidence ledger: append an entry, correct one by appending another.
+
+Call these inside your own use-case's transaction: the entry commits (or rolls back) with the
+act it records. ``ledger_append`` locks the stream's head row (``SELECT … FOR UPDATE`` on
+PostgreSQL; on SQLite every transaction already holds the write lock, ``BEGIN IMMEDIATE``)
+until your transaction ends, so appends to one stream are numbered one after another.
+
+Lock order: take your own business rows' locks first and append to the ledger last; when one
+transaction appends to several streams, append in alphabetical order of stream name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from kehu.core.audit.models import AuditAction, AuditOutcome
+from kehu.core.audit.services import audit_record
+from kehu.core.ledger import rules
+from kehu.core.ledger.errors import (
+    LedgerBadKind,
+    LedgerBadPayload,
+    LedgerBadStream,
+    LedgerBadSubject,
+    LedgerCorrectionOtherStream,
+    LedgerPermissionDenied,
+    LedgerReasonRequired,
+)
+from kehu.core.ledger.models import LedgerEntry, LedgerStream
+from kehu.core.ledger.rules import Stream
+from kehu.core.org.models import Company, Staff
+
+__all__ = [
+    "VERIFY_PERMISSION",
+    "Stream",
+    "ledger_access_require",
+    "ledger_append",
+    "ledger_correct",
+]
+
+VERIFY_PERMISSION = "ledger.verify_ledger"
+
+Subject: TypeAlias = models.Model | tuple[str, str | int] | None
+
+
+def _subject(subject: Subject) -> tuple[str, str]:
+    if subject is None:
+        return "", ""
+    if isinstance(subject, models.Model):
+        if subject.pk is None:
+            raise LedgerBadSubject()
+        return subject._meta.label_lower, str(subject.pk)
+    subject_type, subject_id = subject
+    subject_type, subject_id = str(subject_type).strip(), str(subject_id).strip()
+    if not subject_type or not subject_id or len(subject_type) > 60 or len(subject_id) > 64:
+        raise LedgerBadSubject()
+    return subject_type, subject_id
+
+
+def _lock_stream(company: Company, stream: str) -> LedgerStream:
+    head, _ = LedgerStream.objects.select_for_update().get_or_create(company=company, name=stream)
+    return head
+
+
+@transaction.atomic
+def ledger_append(
+    *,
+    company: Company,
+    stream: str,
+    kind: str,
+    payload: Mapping[str, Any],
+    recorded_by: AbstractBaseUser | None = None,
+    subject: Subject = None,
+    corrects: LedgerEntry | None = None,
+    reason: str = "",
+) -> LedgerEntry:
+    """Append one entry to ``company``'s ``stream`` and return it.
+
+    ``payload`` is a JSON object; Decimal, aware datetimes, dates and UUIDs are stored as text
+    (see ``rules.normalise``) and floats are refused. ``subject`` links the entry to the
+    business row it is about (a saved model instance or a ``(type, id)`` pair).
+    ``corrects`` + ``reason`` make the entry a correction of an earlier one.
+    """
+    stream = str(stream)
+    if not rules.STREAM_NAME_RE.match(stream):
+        raise LedgerBadStream(stream)
+    kind = str(kind)
+    if not rules.KIND_RE.match(kind):
+        raise LedgerBadKind(kind)
+    if not isinstance(payload, Mapping):
+        raise LedgerBadPayload()
+    try:
+        clean_payload = rules.normalise(payload)
+    except rules.NotCanonical as error:
+        raise LedgerBadPayload(error) from error
+    reason = reason.strip()
+    if corrects is not None:
+        if not reason:
+            raise LedgerReasonRequired()
+        if corrects.company_id != company.pk or corrects.stream != stream:
+            raise LedgerCorrectionOtherStream()
+    subject_type, subject_id = _subject(subject)
+    try:
+        rules.normalise(reason, "reason")
+    except rules.NotCanonical as error:
+        raise LedgerBadPayload(error) from error
+
+    head = _lock_stream(company, stream)
+    facts = rules.seal(
+        rules.EntryFacts(
+            company_id=company.pk,
+            stream=stream,
+            seq=head.last_seq + 1,
+            recorded_at=timezone.now(),
+            kind=kind,
+            payload=clean_payload,
+            prev_hash=head.last_hash,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            corrects_seq=corrects.seq if corrects is not None else None,
+            reason=reason,
+            recorded_by_id=recorded_by.pk if recorded_by is not None else None,
+        )
+    )
+    entry = LedgerEntry.objects.create(
+        company=company,
+        stream=stream,
+        seq=facts.seq,
+        recorded_at=facts.recorded_at,
+        kind=kind,
+        payload=clean_payload,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        corrects=corrects,
+        reason=reason,
+        recorded_by_id=facts.recorded_by_id,
+        prev_hash=facts.prev_hash,
+        hash=facts.hash,
+    )
+    LedgerStream.objects.filter(pk=head.pk).update(
+        last_seq=facts.seq, last_hash=facts.hash, updated_at=facts.recorded_at
+    )
+    return entry
+
+
+def ledger_correct(
+    *,
+    entry: LedgerEntry,
+    payload: Mapping[str, Any],
+    reason: str,
+    recorded_by: AbstractBaseUser | None,
+    kind: str | None = None,
+) -> LedgerEntry:
+    """Correct ``entry``: append a new entry to its stream that references it, with a reason.
+
+    The original stays as it was. The new entry has the original's kind and subject unless
+    ``kind`` is given; its payload is the corrected content (the whole of it, not a diff).
+    """
+    if not reason.strip():
+        raise LedgerReasonRequired()
+    return ledger_append(
+        company=entry.company,
+        stream=entry.stream,
+        kind=kind or entry.kind,
+        payload=payload,
+        recorded_by=recorded_by,
+        subject=(entry.subject_type, entry.subject_id) if entry.subject_type else None,
+        corrects=entry,
+        reason=reason,
+    )
+
+
+def ledger_access_require(
+    *, staff: Staff, request: HttpRequest | None = None, what: str = "verify"
+) -> None:
+    """Refuse (and audit the refusal) unless ``staff`` may verify the ledger.
+
+    Call it outside any transaction that the refusal rolls back: the audit event must stay.
+    """
+    if staff.user.has_perm(VERIFY_PERMISSION):
+        return
+    audit_record(
+        action=AuditAction.PERMISSION_DENIED,
+        outcome=AuditOutcome.DENIED,
+        actor=staff.user,
+        company=staff.company,
+        request=request,
+        object_type="ledger",
+        object_id=what,
+        detail={"permission": VERIFY_PERMISSION},
+    )
+    raise LedgerPermissionDenied()
