@@ -180,7 +180,7 @@ mutable_objects = st.dictionaries(
 )
 
 
-@settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(st.lists(mutable_objects, min_size=1, max_size=6), st.data())
 def test_any_single_byte_payload_change_is_detected(
     contents: list[dict[str, Any]], data: st.DataObject
