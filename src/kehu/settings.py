@@ -33,10 +33,10 @@ SECRET_KEY = os.environ.get(
 # Key for encrypting sensitive customer fields at rest (ID numbers, whistle-blower identity).
 # Separate from SECRET_KEY so rotating sessions does not make stored data unreadable.
 FIELD_ENCRYPTION_KEY = os.environ.get("KEHU_FIELD_ENCRYPTION_KEY", SECRET_KEY)
-ALLOWED_HOSTS = [h for h in os.environ.get("KEHU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("KEHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("KEHU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KEHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kehu.core.web.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "kehu.core.web.middleware.KehuErrorPageMiddleware",
     # AxesMiddleware must be last: it turns lockouts into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,7 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE makes a write transaction take
     # the write lock at BEGIN, so two racing registrations serialise instead of deadlocking.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

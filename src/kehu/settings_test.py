@@ -3,9 +3,11 @@
 import os
 
 os.environ.setdefault("KEHU_HTTPS", "0")
-os.environ.setdefault("KEHU_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test"))
+os.environ.setdefault(
+    "KEHU_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test")
+)
 
-from kehu.settings import *  # noqa: E402, F403
+from kehu.settings import *  # noqa: F403
 
 # Hashing with the production hasher costs ~0.3 s a login; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

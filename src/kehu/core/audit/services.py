@@ -42,7 +42,7 @@ def audit_record(
     return AuditEvent.objects.create(
         at=timezone.now(),
         company=company,
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_label=actor_label or (user.get_username() if user is not None else ""),
         ip=client_ip(request),
         action=action,

@@ -24,7 +24,9 @@ def _on_logout(sender: Any, request: Any, user: Any, **_: Any) -> None:
 
 
 @receiver(user_login_failed, dispatch_uid="kehu.audit.login_failed")
-def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
+def _on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any
+) -> None:
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         outcome=AuditOutcome.FAILURE,

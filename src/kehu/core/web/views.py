@@ -30,7 +30,7 @@ logger = logging.getLogger("kehu.web")
 
 
 class KehuAuthenticationForm(AuthenticationForm):
-    error_messages = {  # noqa: RUF012 — Django's own pattern: a class-level dict it reads
+    error_messages = {
         "invalid_login": _(
             "用户名或密码不正确（区分大小写）。连续输错 %(limit)s 次后，账户将被暂时锁定。"
         ),
