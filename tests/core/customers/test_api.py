@@ -267,3 +267,31 @@ class TestUpdateAndSchema:
         paths = as_staff(li).get("/api/v1/openapi.json").json()["paths"]
         assert "/api/v1/customers/match" in paths
         assert "/api/v1/customers/{customer_id}/phones/{phone_id}/reveal" in paths
+
+
+def test_match_follows_the_company_identity_policy(client, east, wang, li) -> None:  # type: ignore[no-untyped-def]
+    """Reading (Part S Identity): a full-name-only match needs the sales manager's confirmation
+    by default; with ``identity.full_name_alone = decides`` it decides on its own (A7.4)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kehu.core.customers.services import customer_create
+    from kehu.core.policy.models import PolicyVersion
+
+    customer_create(staff=wang, data={"name": "张三", "phones": ["13800000001"]})
+    client.force_login(li.user)
+    body = client.get("/api/v1/customers/match", {"name": "张三"}).json()
+    assert body[0]["keys"] == ["full_name"] and body[0]["needs_confirmation"] is True
+
+    PolicyVersion.objects.create(
+        company=east,
+        key="identity",
+        version=1,
+        effective_from=timezone.now() - dt.timedelta(minutes=1),
+        data={"full_name_alone": "decides"},
+        note="同名即同一客户（测试）",
+        created_by=wang,
+    )
+    body = client.get("/api/v1/customers/match", {"name": "张三"}).json()
+    assert body[0]["needs_confirmation"] is False

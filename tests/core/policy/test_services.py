@@ -185,3 +185,18 @@ class TestAppendOnly:
 def test_a_version_belongs_to_the_creators_company(liu: Staff, east: Company) -> None:
     row = create(liu)
     assert row.company == east
+
+
+def test_the_database_itself_refuses_to_change_a_version(liu: Staff) -> None:
+    """Raw SQL bypasses the model guard; the triggers still refuse (policy versions are cited
+    by stored decisions, so they are evidence too)."""
+    from django.db import DatabaseError, connection
+
+    row = create(liu)
+    for sql in (
+        "UPDATE policy_policyversion SET note = 'x' WHERE id = %s",
+        "DELETE FROM policy_policyversion WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [row.pk])
+    assert PolicyVersion.objects.get(pk=row.pk).note == "销售例会决定"

@@ -9,6 +9,7 @@ reported as "not found" (404), never "forbidden", so their existence does not le
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact
 
@@ -33,6 +35,7 @@ from kehu.core.customers.models import (
     VisitBatchMember,
 )
 from kehu.core.org.models import Company, Staff
+from kehu.core.policy.selectors import policy_for
 
 PERM_VIEW = "customers.view_customer"
 PERM_VIEW_ALL = "customers.view_all_customers"
@@ -274,15 +277,19 @@ def customer_match_for_user(
     plate: str | None = None,
     car_brand: str | None = None,
     surname: str | None = None,
-    full_name_alone: str = rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION,
+    at: dt.datetime | None = None,
 ) -> list[CustomerMatch]:
     """``customer_match`` in the caller's company, for staff who may see customers at all.
 
     Matches are reported across the whole company (a conflict with a colleague's customer is
     exactly what A7.4 must find); the result names the owner and the keys, not the details.
+    Whether a full-name-only match decides is the company's ``identity.full_name_alone`` policy
+    in force at ``at`` (default: now).
     """
     if not staff_has_perm(staff, PERM_VIEW):
         raise CustomerPermissionDenied("查看客户", "see customers", PERM_VIEW)
+    identity = policy_for(company=staff.company, key="identity", at=at or timezone.now())
+    full_name_alone = identity.values.full_name_alone
     return customer_match(
         staff.company_id,
         phone=phone,
