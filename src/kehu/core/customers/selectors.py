@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from kehu.core.customers import rules
 from kehu.core.customers.errors import (
