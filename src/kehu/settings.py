@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kehu.core.policy",
     "kehu.core.customers",
     "kehu.core.web",
+    "kehu.discipline",
 ]
 
 MIDDLEWARE = [

@@ -83,6 +83,51 @@ _MANAGER_COMMON = [
     _LEDGER_VERIFY,
 ]
 
+# Rewards and penalties (discipline app).
+_DISC_RECORD = "discipline.add_disciplineentry"
+_DISC_TEAM = "discipline.view_team_discipline"
+_DISC_COMPANY = "discipline.view_company_discipline"
+_DISC_DECIDE = "discipline.decide_discipline"
+_REPORTER_IDENTITY = "discipline.view_reporter_identity"
+_REPORT_RECEIVE = "discipline.add_customerreport"
+_REPORT_VERIFY = "discipline.verify_customer_report"
+
+# Extra permissions by post, merged into POST_PERMISSIONS below: who records entries, who sees a
+# team's or the company's ledger, who decides proposals, who may see a whistle-blower (A4 五.6).
+_DISCIPLINE_BY_POST: dict[str, list[str]] = {
+    Post.PROJECT_MANAGER: [_DISC_RECORD, _DISC_TEAM],
+    Post.SALES_MANAGER: [_DISC_RECORD, _DISC_TEAM, _DISC_DECIDE],
+    Post.SALES_DIRECTOR: [_DISC_RECORD, _DISC_TEAM, _DISC_COMPANY, _DISC_DECIDE],
+    Post.HOTLINE_OPERATOR: [_REPORT_RECEIVE],
+    Post.CUSTOMER_SERVICE: [_REPORT_RECEIVE],
+    Post.BUSINESS_CLERK: [_REPORT_RECEIVE],
+    Post.AUDITOR: [_REPORT_RECEIVE, _REPORT_VERIFY],
+    Post.TEAM_LEADER: [_DISC_RECORD, _DISC_TEAM],
+    Post.SUPERVISOR: [_DISC_RECORD, _DISC_TEAM],
+    Post.DEPUTY_MANAGER: [_DISC_RECORD, _DISC_TEAM, _REPORT_VERIFY],
+    Post.MANAGER: [
+        _DISC_RECORD,
+        _DISC_TEAM,
+        _DISC_COMPANY,
+        _DISC_DECIDE,
+        _REPORTER_IDENTITY,
+        _REPORT_RECEIVE,
+        _REPORT_VERIFY,
+    ],
+    Post.DEPARTMENT_HEAD: [_DISC_RECORD, _DISC_TEAM, _DISC_COMPANY, _DISC_DECIDE],
+    Post.GENERAL_MANAGER: [
+        _DISC_RECORD,
+        _DISC_TEAM,
+        _DISC_COMPANY,
+        _DISC_DECIDE,
+        _REPORTER_IDENTITY,
+        _REPORT_VERIFY,
+    ],
+    Post.FLEET_LEADER: [_DISC_RECORD, _DISC_TEAM],
+    Post.HR: [_DISC_RECORD, _DISC_COMPANY],
+    Post.SYSTEM_ADMIN: [_DISC_COMPANY],
+}
+
 POST_PERMISSIONS: dict[str, list[str]] = {
     Post.SALESPERSON: [_CUSTOMER_READ, _CUSTOMER_WRITE, _PHONE_REVEAL],
     Post.RECEPTIONIST: [_CUSTOMER_READ, _CUSTOMER_WRITE],
@@ -131,3 +176,7 @@ def post_label(post: str, language: str | None = None) -> str:
         return str(Post(post).label)
     except ValueError:
         return post
+
+
+for _post, _extra in _DISCIPLINE_BY_POST.items():
+    POST_PERMISSIONS[_post] = [*POST_PERMISSIONS[_post], *_extra]
