@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/", include("kehu.core.customers.urls")),
     path("ledger/", include("kehu.core.ledger.urls")),
     path("policy/", include("kehu.core.policy.urls")),
+    path("discipline/", include("kehu.discipline.urls")),
     path("", include("kehu.core.web.urls")),
 ]
 

@@ -71,3 +71,37 @@ def staff_profile(*, staff: Staff) -> dict[str, Any]:
         "supervisor": staff.supervisor.name if staff.supervisor else None,
         "permissions": sorted(staff.user.get_all_permissions()),
     }
+
+
+def staff_has_perm(staff: Staff, perm: str) -> bool:
+    """Whether an active staff member's post grants ``perm`` ("app_label.codename")."""
+    return bool(staff.active and staff.user.has_perm(perm))
+
+
+def staff_chain_above(staff: Staff) -> list[Staff]:
+    """The staff member's supervisors, nearest first (the appeal and escalation path)."""
+    chain: list[Staff] = []
+    seen = {staff.pk}
+    current = staff.supervisor
+    while current is not None and current.pk not in seen:
+        chain.append(current)
+        seen.add(current.pk)
+        current = current.supervisor
+    return chain
+
+
+def staff_reports_below(staff: Staff) -> list[Staff]:
+    """Everyone whose supervisor chain leads to ``staff`` (their team, at every level)."""
+    below: list[Staff] = []
+    frontier = [staff.pk]
+    seen = {staff.pk}
+    while frontier:
+        rows = list(
+            Staff.objects.filter(company_id=staff.company_id, supervisor_id__in=frontier)
+            .exclude(pk__in=seen)
+            .select_related("user")
+        )
+        below.extend(rows)
+        frontier = [row.pk for row in rows]
+        seen.update(frontier)
+    return below
