@@ -1,16 +1,19 @@
-"""``kehu calendar due|years`` (the management command behind the ``kehu`` CLI)."""
+"""``kehu calendar due|years|declare-year|withdraw-year|import`` (the management command behind
+the ``kehu`` CLI)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kehu.core.calendar import services
+from kehu.core.calendar.models import CalendarOverride, CalendarYearDeclaration
 from kehu.core.org.models import Staff
 
 
@@ -111,3 +114,118 @@ def test_years_lists_a_companys_overrides(sun: Staff) -> None:
     )
     out, _ = run("years", "--company", sun.company.code)
     assert "2027: 1" in out and "not in official data" in out
+
+
+# --- declared years and imports (2027 dates: the made-up TEST DATA of conftest.EXAMPLE_2027) ---
+NOTE = "测试数据：虚构的2027年安排（非国务院通知）"
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> str:
+    path = tmp_path / "2027.txt"
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+@pytest.mark.django_db
+def test_import_dry_run_previews_without_a_user_and_saves_nothing(
+    sun: Staff, example_2027: str, tmp_path: Path
+) -> None:
+    out, _ = run(
+        "import", "--company", sun.company.code, write(tmp_path, example_2027), "--dry-run"
+    )
+    assert "第 2 行 / line 2: 2027-01-01 休 元旦（测试数据） —— 新增" in out
+    assert "预览（未保存）" in out and "新增 9" in out
+    assert "kehu calendar declare-year 2027" in out
+    assert not CalendarOverride.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_dry_run_with_a_bad_line_lists_it_and_fails(sun: Staff, tmp_path: Path) -> None:
+    out, err = StringIO(), StringIO()
+    path = write(tmp_path, "2027-01-01 休 元旦\n2027-01-02 休假 x\n")
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "calendar",
+            "import",
+            "--company",
+            sun.company.code,
+            path,
+            "--dry-run",
+            stdout=out,
+            stderr=err,
+        )
+    assert raised.value.returncode == 2
+    assert "第 2 行" in err.getvalue() and "不认识的标记" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_needs_a_user_and_saves_all_or_nothing(
+    sun: Staff, example_2027: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, example_2027 + "2027-13-01 休 x\n")
+    with pytest.raises(CommandError, match="--user"):
+        run("import", "--company", sun.company.code, path)
+    with pytest.raises(CommandError, match=r"calendar\.import_rejected"):
+        run("import", "--company", sun.company.code, path, "--user", sun.user.get_username())
+    assert not CalendarOverride.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_reads_gb18030_files_as_saved_by_chinese_excel(
+    sun: Staff, example_2027: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, example_2027, encoding="gb18030")
+    out, _ = run("import", "--company", sun.company.code, path, "--user", sun.user.get_username())
+    assert "已导入 / imported: 新增 9" in out
+    assert CalendarOverride.objects.get(date=date(2027, 2, 13)).reason == "春节调休（测试数据）"
+
+
+@pytest.mark.django_db
+def test_a_salesperson_cannot_import(li: Staff, example_2027: str, tmp_path: Path) -> None:
+    path = write(tmp_path, example_2027)
+    with pytest.raises(CommandError, match=r"calendar\.permission_denied"):
+        run("import", "--company", li.company.code, path, "--user", li.user.get_username())
+
+
+@pytest.mark.django_db
+def test_declare_year_then_years_shows_it_and_deadlines_count(
+    sun: Staff, example_2027: str, tmp_path: Path
+) -> None:
+    user = sun.user.get_username()
+    code = sun.company.code
+    run("import", "--company", code, write(tmp_path, example_2027), "--user", user)
+    out, _ = run("years", "--company", code)
+    assert "2027: 9 条" in out and "未声明 / not declared" in out
+    out, _ = run("declare-year", "2027", "--company", code, "--note", NOTE, "--user", user)
+    assert "declared 2027" in out
+    out, _ = run("years", "--company", code)
+    assert "已声明 / declared: " + NOTE in out and user in out
+    out, _ = run(
+        "due",
+        "--from",
+        "2026-12-30T10:00",
+        "--amount",
+        "3",
+        "--unit",
+        "workday",
+        "--company",
+        code,
+    )
+    assert out.splitlines()[0] == "2027-01-05 23:59:59 (Asia/Shanghai)"
+    assert "公司已声明2027年安排" in out
+    run("withdraw-year", "2027", "--company", code, "--user", user)
+    assert not CalendarYearDeclaration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_declare_year_refusals_are_clear(sun: Staff) -> None:
+    user = sun.user.get_username()
+    code = sun.company.code
+    with pytest.raises(CommandError, match=r"calendar\.year_already_covered"):
+        run("declare-year", "2026", "--company", code, "--note", NOTE, "--user", user)
+    with pytest.raises(CommandError) as raised:
+        run("declare-year", "2027", "--company", code, "--note", NOTE, "--user", user)
+    assert "calendar.year_has_no_overrides" in str(raised.value)
+    assert "（休）" in str(raised.value)
+    with pytest.raises(CommandError, match="nobody"):
+        run("declare-year", "2027", "--company", code, "--note", NOTE, "--user", "nobody")

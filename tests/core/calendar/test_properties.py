@@ -1,8 +1,9 @@
-"""Invariants of deadline arithmetic (A3 reading (clock)), for every unit, on the official data."""
+"""Invariants of deadline arithmetic (A3 reading (clock)), for every unit, on the official data,
+and for working days into a year a company has declared (or not)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -85,3 +86,93 @@ def test_day_based_deadlines_end_at_the_last_microsecond_of_a_local_day(
 ) -> None:
     local = due(start, 1, unit).astimezone(rules.LOCAL_TZ)
     assert (local.hour, local.minute, local.second, local.microsecond) == (23, 59, 59, 999999)
+
+
+# --- a declared year on top of the official data --------------------------------------------
+# Company overrides are drawn at random over late 2026 to 2027 (the uncovered year); 2027 is
+# declared or not. The walk then crosses from official data into the declared year.
+late_starts = st.datetimes(
+    min_value=datetime(2026, 9, 1), max_value=datetime(2027, 9, 30), timezones=st.just(UTC)
+)
+company_days = st.dictionaries(
+    keys=st.dates(min_value=date(2026, 9, 1), max_value=date(2027, 12, 31)),
+    values=st.booleans(),
+    max_size=60,
+)
+
+
+def company_lookup(overrides: dict[date, bool], declared: frozenset[int]) -> rules.DayStatusLookup:
+    def day_status(day: date) -> rules.DayStatus:
+        working = overrides.get(day)
+        return rules.company_day_status(
+            day,
+            official=official.official_day_status,
+            override=None if working is None else rules.CompanyDay(day, working, "测试"),
+            declared_years=declared,
+        )
+
+    return day_status
+
+
+@settings(max_examples=200)
+@given(start=late_starts, amount=st.integers(min_value=1, max_value=60), overrides=company_days)
+def test_in_a_declared_year_workdays_still_count_exactly(
+    start: datetime, amount: int, overrides: dict[date, bool]
+) -> None:
+    decision = rules.due_at(
+        start=start,
+        amount=amount,
+        unit=Unit.WORKDAY,
+        day_status=company_lookup(overrides, frozenset({2027})),
+    )
+    walked = decision.days
+    start_day = rules.local_date(start)
+    assert [d.day for d in walked] == [
+        start_day + timedelta(days=i + 1) for i in range(len(walked))
+    ]
+    assert len(decision.counted) == amount and walked[-1].is_working_day
+    for status in walked:
+        if status.day in overrides:  # an override always decides its date
+            assert status.is_working_day == overrides[status.day]
+            assert status.kind in (rules.DayKind.COMPANY_WORKDAY, rules.DayKind.COMPANY_HOLIDAY)
+        elif status.day.year == 2027:  # otherwise the ordinary week, and it says so
+            assert status.is_working_day == (status.day.weekday() < 5)
+            assert status.name_zh == "公司已声明2027年安排"
+
+
+@settings(max_examples=200)
+@given(
+    start=late_starts,
+    amount=st.integers(min_value=1, max_value=40),
+    gap=gaps,
+    overrides=company_days,
+)
+def test_in_a_declared_year_a_later_start_or_more_days_is_never_earlier(
+    start: datetime, amount: int, gap: timedelta, overrides: dict[date, bool]
+) -> None:
+    lookup = company_lookup(overrides, frozenset({2027}))
+
+    def due(begin: datetime, n: int) -> datetime:
+        return rules.due_at(start=begin, amount=n, unit=Unit.WORKDAY, day_status=lookup).due_at
+
+    assert due(start + gap, amount) >= due(start, amount)
+    assert due(start, amount + 1) > due(start, amount)
+
+
+@settings(max_examples=200)
+@given(start=late_starts, amount=st.integers(min_value=1, max_value=60), overrides=company_days)
+def test_without_a_declaration_nothing_is_guessed(
+    start: datetime, amount: int, overrides: dict[date, bool]
+) -> None:
+    # Either the count stops with YearNotCovered, or every 2027 date it walked was overridden.
+    try:
+        decision = rules.due_at(
+            start=start,
+            amount=amount,
+            unit=Unit.WORKDAY,
+            day_status=company_lookup(overrides, frozenset()),
+        )
+    except rules.YearNotCovered as error:
+        assert error.year == 2027 and error.day not in overrides
+        return
+    assert all(d.day in overrides for d in decision.days if d.day.year == 2027)

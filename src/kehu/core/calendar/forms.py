@@ -25,6 +25,22 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        label=_("粘贴例外（每行一条）"),
+        widget=forms.Textarea(
+            attrs={"rows": 10, "placeholder": "2027-01-01 休 元旦\n2027-02-06 班 春节调休"}
+        ),
+        help_text=_("格式：日期 标记 原因。“休”为休息，“班”为上班；# 开头的行和空行忽略。"),
+    )
+
+
+class DeclareForm(forms.Form):
+    year = forms.IntegerField(min_value=1900, max_value=2999, widget=forms.HiddenInput)
+    # Checked by the service, whose message says what a source looks like.
+    note = forms.CharField(label=_("声明依据"), required=False)
+
+
 class DueForm(forms.Form):
     start = forms.CharField(
         label=_("起算时间"),

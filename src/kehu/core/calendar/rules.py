@@ -2,7 +2,8 @@
 
 Pure: no Django, no I/O, no clock. The start time is a parameter and whether a date is a
 working day is answered by a ``DayStatusLookup`` passed in (see ``official.py`` for the
-State Council calendar and ``company_day_status`` for company overrides on top of it).
+State Council calendar and ``company_day_status`` for company overrides and declared years on
+top of it).
 
 Counting rule (the same text is in ``docs/calendar.md``):
 
@@ -20,11 +21,15 @@ Counting rule (the same text is in ``docs/calendar.md``):
   anything done at or before ``due_at`` and missed after it (``now > due_at``).
 * Amounts are whole numbers: 1 or more for ``hour``/``day``/``workday`` (at most
   ``MAX_AMOUNT[unit]``).
+* Whether a date is a working day, in order: the company's override for that date; the official
+  calendar, if its data covers the year; the ordinary week (Monday–Friday work, Saturday and
+  Sunday off) if the company has *declared* that year (it has entered the year's official
+  holidays and adjusted working days as overrides); otherwise ``YearNotCovered`` — never a guess.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -68,6 +73,9 @@ class DayKind(StrEnum):
     ADJUSTED_WORKDAY = "adjusted_workday"
     COMPANY_HOLIDAY = "company_holiday"
     COMPANY_WORKDAY = "company_workday"
+    # The ordinary week in a year the official data lacks but the company has declared.
+    DECLARED_WORKDAY = "declared_workday"
+    DECLARED_WEEKEND = "declared_weekend"
 
 
 DAY_KIND_LABELS: dict[DayKind, tuple[str, str]] = {
@@ -77,6 +85,8 @@ DAY_KIND_LABELS: dict[DayKind, tuple[str, str]] = {
     DayKind.ADJUSTED_WORKDAY: ("调休上班", "adjusted working day"),
     DayKind.COMPANY_HOLIDAY: ("公司休息日", "company day off"),
     DayKind.COMPANY_WORKDAY: ("公司上班日", "company working day"),
+    DayKind.DECLARED_WORKDAY: ("普通工作日", "ordinary working day"),
+    DayKind.DECLARED_WEEKEND: ("周末", "weekend"),
 }
 
 
@@ -122,7 +132,8 @@ class YearNotCovered(CalendarRuleError):
         first, last = (covered_years[0], covered_years[-1]) if covered_years else (0, 0)
         super().__init__(
             f"{day.isoformat()}: year {day.year} is not covered by {source} "
-            f"(covers {first}-{last}) and no company override exists for that date"
+            f"(covers {first}-{last}), no company override exists for that date and the "
+            f"company has not declared its {day.year} arrangement"
         )
         self.day = day
         self.year = day.year
@@ -169,15 +180,42 @@ def weekday_status(day: date) -> DayStatus:
     return DayStatus(day, True, DayKind.WORKDAY)
 
 
+def declared_year_status(day: date) -> DayStatus:
+    """The ordinary week in a year the company has declared complete: its overrides carry that
+    year's official holidays and adjusted working days, every other date is Monday–Friday work,
+    Saturday/Sunday off. The name says so, so that no answer looks official when it is not."""
+    name_zh = f"公司已声明{day.year}年安排"
+    name_en = f"company declared its {day.year} arrangement"
+    if day.weekday() >= 5:
+        return DayStatus(day, False, DayKind.DECLARED_WEEKEND, name_zh, name_en)
+    return DayStatus(day, True, DayKind.DECLARED_WORKDAY, name_zh, name_en)
+
+
 def company_day_status(
-    day: date, *, official: DayStatusLookup, override: CompanyDay | None
+    day: date,
+    *,
+    official: DayStatusLookup,
+    override: CompanyDay | None,
+    declared_years: Container[int] = frozenset(),
 ) -> DayStatus:
-    """A company override for ``day`` wins; otherwise the official calendar answers (and may
-    raise ``YearNotCovered``)."""
+    """Whether the company works on ``day``, in order of precedence:
+
+    1. the company's override for ``day``;
+    2. the official calendar, when its data covers the year;
+    3. the ordinary week (``declared_year_status``) when ``day.year`` is in ``declared_years``;
+    4. otherwise ``YearNotCovered`` is raised.
+
+    ``declared_years`` is only consulted for a date the official data does not cover, so a
+    caller may pass a container that reads the declarations lazily."""
     if override is not None:
         kind = DayKind.COMPANY_WORKDAY if override.is_working_day else DayKind.COMPANY_HOLIDAY
         return DayStatus(day, override.is_working_day, kind, override.reason, override.reason)
-    return official(day)
+    try:
+        return official(day)
+    except YearNotCovered:
+        if day.year in declared_years:
+            return declared_year_status(day)
+        raise
 
 
 # --- the decision ---------------------------------------------------------------------------
