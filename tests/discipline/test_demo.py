@@ -74,11 +74,14 @@ def test_the_auditors_failures_reach_two_warnings_and_a_proposal(org: DemoOrg) -
     assert "reassignment_or_demotion" in {item.kind for item in queue}
 
 
-def test_the_sales_manager_has_a_fine_to_choose(org: DemoOrg) -> None:
+def test_the_sales_manager_has_a_fine_to_choose_and_an_offset(org: DemoOrg) -> None:
     queue = selectors.proposals_queue_for(org.staff["salesmgr.zhao"])
-    fines = [item for item in queue if item.kind == "fine_in_range"]
-    assert len(fines) == 1 and fines[0].employee.name == "张伟"
-    assert fines[0].rule_ids == ("A7.13",)
+    assert sorted((item.kind, item.employee.name) for item in queue) == [
+        ("fine_in_range", "张伟"),
+        ("offset", "李娜"),
+    ]
+    fine = next(item for item in queue if item.kind == "fine_in_range")
+    assert fine.rule_ids == ("A7.13",) and (fine.low, fine.high) == (200, 500)
 
 
 def test_the_demo_pages_render(org: DemoOrg) -> None:

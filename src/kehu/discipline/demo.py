@@ -9,8 +9,8 @@ What it shows:
   in the year a reassignment-or-demotion proposal (A4 四.六.7);
 - 韩军 (维修员): two commendations that make a minor merit, and performance points;
 - 李娜, 张伟, 王芳 (售楼员): a fine for grabbing a customer (A7.13), a sales-office complaint left
-  unsettled (A8.2), a fine of 200–500 yuan waiting for the sales manager to choose (A7.13), a
-  special award.
+  unsettled (A8.2) and a later commendation the sales manager may offset against it, a fine of
+  200–500 yuan waiting for the sales manager to choose (A7.13), a special award.
 
 Idempotent: an entry is looked up by its employee, date, kind and reason before it is posted,
 a proposal by its employee, kind and source. Everything is fictitious.
@@ -87,6 +87,8 @@ ENTRIES: tuple[DemoEntry, ...] = (
               "案场客户投诉当日未处理完毕", ("A8.2",), amount=Decimal("100")),
     DemoEntry("sales.li", "salesmgr.zhao", D(2026, 9, 3), "criticism",
               "案场客户投诉当日未处理完毕，通报批评", ("A8.2",)),
+    DemoEntry("sales.li", "salesmgr.zhao", D(2026, 10, 8), "commendation",
+              "国庆假期接待客户 40 组、成交 3 套，零投诉", ("A4 五.5.1",)),
     DemoEntry("sales.zhang", "salesmgr.zhao", D(2026, 2, 10), "commendation",
               "春节值班接待客户 36 组，零投诉", ("A4 五.5.1",)),
     DemoEntry("sales.wang", "director.sun", D(2026, 1, 20), "special_award",

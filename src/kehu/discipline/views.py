@@ -506,35 +506,54 @@ def record_fields(request: HttpRequest, staff: Staff) -> HttpResponse:
 # --- the decision queue ------------------------------------------------------------------------
 
 
-def _entry_pks(entry_ids: Iterable[str]) -> list[int]:
-    """Ledger pks behind the rules' ids: a row's pk as text, or the pks a derived id names."""
-    pks: list[int] = []
-    for entry_id in entry_ids:
-        pks.extend([int(entry_id)] if entry_id.isdigit() else selectors.entry_pks_in_key(entry_id))
-    return list(dict.fromkeys(pks))
+def _derived_label(entry_id: str) -> str:
+    """What a derived id stands for: ``warning:12`` → 警告, ``criticism-pair:3+4`` → 记小过."""
+    prefix = entry_id.split(":", 1)[0]
+    if prefix == "warning":
+        return rules.KIND_LABELS[rules.Kind.WARNING]
+    level = prefix.removesuffix("-pair")
+    try:
+        higher = rules.NEXT_LEVEL.get(rules.Kind(level))
+    except ValueError:
+        return ""
+    return _("%(kind)s（累计转换）") % {"kind": rules.KIND_LABELS[higher]} if higher else ""
+
+
+def _entry_pks(entry_id: str) -> list[int]:
+    """Ledger pks behind one of the rules' ids: a row's pk as text, or the pks a derived id
+    names."""
+    return [int(entry_id)] if entry_id.isdigit() else selectors.entry_pks_in_key(entry_id)
 
 
 def _queue_explanations(
     items: Sequence[selectors.QueueItem],
 ) -> dict[str, tuple[EntryRef, ...]]:
-    """For each derived proposal, links to the ledger entries it comes from (one query)."""
-    wanted = {item.key: _entry_pks(item.from_ids) for item in items}
-    rows = DisciplineEntry.objects.filter(
-        pk__in={pk for pks in wanted.values() for pk in pks}
-    ).only("pk", "kind", "on", "reason")
-    by_pk = {row.pk: row for row in rows}
-    return {
-        key: tuple(
-            EntryRef(
-                label=f"#{row.pk} {rules.KIND_LABELS[rules.Kind(row.kind)]} {row.on:%Y-%m-%d}"
-                f" · {row.reason}",
-                anchor=f"entry-{row.pk}",
-            )
-            for pk in pks
-            if (row := by_pk.get(pk)) is not None
-        )
-        for key, pks in wanted.items()
+    """For each derived proposal, links to the ledger entries it comes from (one query); a
+    warning or a conversion it rests on is shown with the entries behind it."""
+    pks = {pk for item in items for i in item.from_ids for pk in _entry_pks(i)}
+    by_pk = {
+        row.pk: row
+        for row in DisciplineEntry.objects.filter(pk__in=pks).only("pk", "kind", "on", "reason")
     }
+
+    def entry_ref(pk: int) -> EntryRef | None:
+        row = by_pk.get(pk)
+        if row is None:
+            return None
+        label = f"#{row.pk} {rules.KIND_LABELS[rules.Kind(row.kind)]} {row.on:%Y-%m-%d}"
+        return EntryRef(label=f"{label} · {row.reason}", anchor=f"entry-{row.pk}")
+
+    explained: dict[str, tuple[EntryRef, ...]] = {}
+    for item in items:
+        refs: list[EntryRef] = []
+        for entry_id in item.from_ids:
+            found = [r for pk in _entry_pks(entry_id) if (r := entry_ref(pk)) is not None]
+            if entry_id.isdigit():
+                refs.extend(found)
+            elif found:
+                refs.append(EntryRef(label=_derived_label(entry_id), consumed=tuple(found)))
+        explained[item.key] = tuple(refs)
+    return explained
 
 
 def _require_decide(staff: Staff) -> None:
@@ -632,17 +651,22 @@ def _year(request: HttpRequest) -> tuple[YearForm, int]:
     return form, year
 
 
+# Penalties in warm colours, rewards in cool ones; a department keeps its place in each list.
+PENALTY_COLOURS = ("#c0392b", "#e67e22", "#8e2c1f", "#f1948a", "#b9770e", "#e6b0aa")
+REWARD_COLOURS = ("#1e8449", "#2874a6", "#48c9b0", "#7fb3d5", "#52be80", "#1a5276")
+
+
 def chart_option(report_rows: Sequence[selectors.ReportRow], year: int) -> dict[str, Any]:
     """An ECharts option: months on the x axis, one stack of penalties and one of rewards per
     month, each stack split by department."""
     months = [_("%(m)d月") % {"m": m} for m in range(1, 13)]
     departments = list(dict.fromkeys(row.department for row in report_rows))
     series = []
-    for label, attr, stack in (
-        (_("惩罚"), "penalties", "penalties"),
-        (_("奖励"), "rewards", "rewards"),
+    for label, attr, colours in (
+        (_("惩罚"), "penalties", PENALTY_COLOURS),
+        (_("奖励"), "rewards", REWARD_COLOURS),
     ):
-        for department in departments:
+        for index, department in enumerate(departments):
             data = [0] * 12
             for row in report_rows:
                 if row.department == department:
@@ -651,18 +675,23 @@ def chart_option(report_rows: Sequence[selectors.ReportRow], year: int) -> dict[
                 {
                     "name": f"{department} · {label}",
                     "type": "bar",
-                    "stack": stack,
+                    "stack": attr,
+                    "barMaxWidth": 28,
+                    "itemStyle": {"color": colours[index % len(colours)]},
                     "emphasis": {"focus": "series"},
                     "data": data,
                 }
             )
     return {
-        "title": {"text": _("%(year)d 年各部门奖惩（次）") % {"year": year}, "left": "center"},
+        "aria": {
+            "enabled": True,
+            "label": {"description": _("%(year)d 年各部门每月的惩罚和奖励次数") % {"year": year}},
+        },
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 28, "type": "scroll"},
-        "grid": {"top": 70, "left": 40, "right": 20, "bottom": 30},
+        "legend": {"top": 0, "type": "scroll", "itemGap": 20},
+        "grid": {"top": 40, "left": 40, "right": 20, "bottom": 30},
         "xAxis": {"type": "category", "data": months},
-        "yAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "value", "minInterval": 1, "name": _("次")},
         "series": series,
     }
 

@@ -26,7 +26,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("/customers/", _("客户"), "customers.view_customer"),
     NavLink("/policy/", _("规则设置"), "policy.view_policyversion"),
     NavLink("/calendar/", _("工作日历")),
-    NavLink("/discipline/", _("奖惩")),
+    NavLink("/discipline/", _("奖惩台账")),
     NavLink("/ledger/", _("账本校验"), "ledger.verify_ledger"),
 )
 
