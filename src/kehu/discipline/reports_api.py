@@ -264,7 +264,7 @@ def customer_report_create(request: HttpRequest, payload: ReportIn) -> Any:
     summary="导出客户举报（Excel，不含举报人身份；记录审计）",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "xlsx",
                 "content": {
                     reports_services.ExportFile.content_type: {
