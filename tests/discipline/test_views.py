@@ -120,6 +120,13 @@ class TestStandingPage:
         manager_html = text(as_staff(wang).get(f"/discipline/staff/{li.pk}/"))
         assert "?entry=" not in manager_html
 
+    def test_rewards_offer_no_appeal(self, team: list[Staff], wang: Staff) -> None:
+        # Only adverse entries can be appealed (A4 四.七); a bonus gets no button.
+        li = team[0]
+        bonus = post(li, Kind.COMMENDATION, D(2026, 3, 2), wang)
+        html = text(as_staff(li).get(ME))
+        assert f"?entry={bonus.pk}" not in html
+
     def test_a_derived_conversion_shows_which_entries_it_consumed(
         self, team: list[Staff], wang: Staff
     ) -> None:

@@ -33,6 +33,7 @@ from kehu.core.org.models import Staff
 from kehu.core.org.selectors import staff_has_perm
 from kehu.core.web.context_processors import request_staff
 from kehu.discipline import export, rules, selectors, services
+from kehu.discipline.appeals_selectors import appeal_entries_appealable
 from kehu.discipline.errors import DisciplinePermissionDenied
 from kehu.discipline.forms import (
     ALL_VARIABLE_FIELDS,
@@ -61,7 +62,6 @@ LEVEL_ORDER: tuple[rules.Kind, ...] = (
     rules.Kind.MAJOR_MERIT,
 )
 # Entries an employee may appeal: facts recorded about them, not corrections of the ledger.
-NOT_APPEALABLE = frozenset({rules.Kind.OFFSET.value, rules.Kind.REVERSAL.value})
 
 
 def staff_required(view: StaffView) -> Callable[..., HttpResponse]:
@@ -261,8 +261,15 @@ def _standing_page(
         )
     ignored = set(standing.ignored_ids)
     own = viewer.pk == result.employee.pk
+    # The appeals module decides what may be appealed (adverse, not reversed, not already
+    # appealed); the page only offers the button where it would be accepted.
+    appealable_ids = (
+        {entry.pk for entry in appeal_entries_appealable(staff=viewer)}
+        if own and appeal_url
+        else set()
+    )
     for row in reversed(result.entries):
-        appealable = own and appeal_url and row.kind not in NOT_APPEALABLE
+        appealable = row.pk in appealable_ids
         page.rows.append(
             EntryRow(
                 entry=row,
