@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kehu.core.customers",
     "kehu.core.web",
     "kehu.discipline",
+    "kehu.sales",
 ]
 
 MIDDLEWARE = [

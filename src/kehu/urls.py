@@ -12,6 +12,7 @@ urlpatterns = [
     path("ledger/", include("kehu.core.ledger.urls")),
     path("policy/", include("kehu.core.policy.urls")),
     path("discipline/", include("kehu.discipline.urls")),
+    path("sales/", include("kehu.sales.urls")),
     path("", include("kehu.core.web.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""Sales-office tables, one module per concern; import them here so Django finds them."""
