@@ -145,7 +145,9 @@ def markdown_tables(run: dict[str, Any]) -> str:
         out.append("")
         extras = _extras(db["results"])
         if extras:
-            out.append("Breakdowns (kehu's own parts, same run):\n")
+            out.append(
+                "Breakdowns (same run: parts of kehu's call, and the floor's SQL run other ways):\n"
+            )
             out += [f"- {line}" for line in extras]
             out.append("")
     return "\n".join(out)
