@@ -128,6 +128,31 @@ _DISCIPLINE_BY_POST: dict[str, list[str]] = {
     Post.SYSTEM_ADMIN: [_DISC_COMPANY],
 }
 
+# Sales office (sales app): registration book, phone-enquiry book, follow-ups. Reading the whole
+# book is limited to the sales manager and the PM who keeps it (A1.2 / A7.21; not the director);
+# the PM confirms registrations (A1.1); a salesperson sees only their own customers' rows.
+_REG_VIEW = "sales.view_registration"
+_REG_ADD = "sales.add_registration"
+_REG_BOOK = "sales.view_registration_book"
+_REG_CONFIRM = "sales.confirm_registration"
+_REG_CORRECT = "sales.correct_registration"
+_PHONE_VIEW = "sales.view_phoneenquiry"
+_PHONE_ADD = "sales.add_phoneenquiry"
+_PHONE_BOOK = "sales.view_phone_book"
+_FOLLOW_VIEW = "sales.view_followup"
+_FOLLOW_ADD = "sales.add_followup"
+_FOLLOW_ALL = "sales.view_all_follow_ups"
+_SALES_FRONT_LINE = [_REG_VIEW, _REG_ADD, _PHONE_VIEW, _PHONE_ADD, _FOLLOW_VIEW, _FOLLOW_ADD]
+_SALES_BOOK_KEEPER = [_REG_BOOK, _REG_CORRECT, _PHONE_BOOK, _FOLLOW_ALL]
+
+_SALES_BY_POST: dict[str, list[str]] = {
+    Post.SALESPERSON: [*_SALES_FRONT_LINE],
+    Post.RECEPTIONIST: [_REG_VIEW, _REG_ADD, _PHONE_VIEW, _PHONE_ADD],
+    Post.PROJECT_MANAGER: [*_SALES_FRONT_LINE, *_SALES_BOOK_KEEPER, _REG_CONFIRM],
+    Post.SALES_MANAGER: [*_SALES_FRONT_LINE, *_SALES_BOOK_KEEPER],
+    Post.SALES_DIRECTOR: [_REG_VIEW, _PHONE_VIEW, _FOLLOW_VIEW],
+}
+
 POST_PERMISSIONS: dict[str, list[str]] = {
     Post.SALESPERSON: [_CUSTOMER_READ, _CUSTOMER_WRITE, _PHONE_REVEAL],
     Post.RECEPTIONIST: [_CUSTOMER_READ, _CUSTOMER_WRITE],
@@ -179,4 +204,7 @@ def post_label(post: str, language: str | None = None) -> str:
 
 
 for _post, _extra in _DISCIPLINE_BY_POST.items():
+    POST_PERMISSIONS[_post] = [*POST_PERMISSIONS[_post], *_extra]
+
+for _post, _extra in _SALES_BY_POST.items():
     POST_PERMISSIONS[_post] = [*POST_PERMISSIONS[_post], *_extra]
