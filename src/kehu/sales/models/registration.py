@@ -57,6 +57,15 @@ class Registration(CompanyOwned):
         verbose_name="更正的登记",
     )
     correction_reason = models.TextField("更正理由", blank=True)
+    # The line a chain of corrections started from (None on an original line).
+    original = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="原始登记",
+    )
 
     class Meta:
         verbose_name = "客户登记"
