@@ -171,11 +171,16 @@ def test_placeholders_are_kept_exactly(path: Path) -> None:
 
 
 QUOTED = re.compile(r'"([^"]+)"')
+# The rulebook's clause IDs are identifiers, cited as they are in both languages: "A4 四.七.3",
+# "A4 五.5.1", "A4 四.七.2–3".
+RULE_ID = re.compile(r"A\d+ [一二三四五六七八九十]+(?:\.[0-9一二三四五六七八九十]+)*(?:–\d+)?")
 
 
 def without_quoted_input(msgid: str, text: str) -> str:
     """The English text minus Chinese that users type as it is: quoted in the English, and
-    taken from the Chinese (the calendar's markers: ``"休" marks a day off`` for ``“休”为休息``)."""
+    taken from the Chinese (the calendar's markers: ``"休" marks a day off`` for ``“休”为休息``),
+    and minus the rule IDs the Chinese cites."""
+    text = RULE_ID.sub(lambda m: "" if m[0] in msgid else m[0], text)
     return QUOTED.sub(
         lambda m: "" if HAN.search(m[1]) and m[1] in msgid else m[0],
         text,
@@ -198,6 +203,13 @@ def test_quoted_input_tokens_are_the_only_chinese_allowed_in_english() -> None:
     assert not HAN.search(without_quoted_input(msgid, '"休" is a day off, "班" a working day'))
     assert HAN.search(without_quoted_input(msgid, '"假日" is a holiday'))
     assert HAN.search(without_quoted_input(msgid, "休 is a day off"))
+
+
+def test_rule_ids_cited_by_the_chinese_are_allowed_in_english_and_nothing_else() -> None:
+    msgid = "申诉必须提供具体的事实依据（A4 四.七.3）。"
+    assert not CJK.search(without_quoted_input(msgid, "Give supporting facts (A4 四.七.3)."))
+    assert CJK.search(without_quoted_input(msgid, "Give supporting facts (A4 五.5.1)."))
+    assert CJK.search(without_quoted_input(msgid, "Give facts (A4 四.七.3) 事实."))
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=_id)

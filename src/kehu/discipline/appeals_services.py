@@ -257,7 +257,7 @@ def appeal_actions_allowed(*, appeal: Appeal, staff: Staff, facts: AppealFacts) 
 
 
 def _state_label(state: str) -> str:
-    return AppealState(state).label if state else "未提交"
+    return str(AppealState(state).label) if state else "未提交"
 
 
 def _bad_transition(

@@ -10,12 +10,15 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.org.models import Staff
+from kehu.core.org.posts import post_label
+from kehu.discipline.labels import failure_label_lazy, kind_label, kind_label_lazy
 from kehu.discipline.models import DecisionOutcome
-from kehu.discipline.rules import FAILURE_LABELS, KIND_LABELS, Kind
+from kehu.discipline.rules import FAILURE_LABELS, Kind
 from kehu.discipline.selectors import local_today
 from kehu.discipline.services import MANUAL_KINDS
 
@@ -71,7 +74,11 @@ def variable_fields_for(kind: str | None) -> tuple[str, ...]:
 class EmployeeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Staff) -> str:
         department = f" · {obj.department.name}" if obj.department_id and obj.department else ""
-        return f"{obj.name}（{obj.get_post_display()}{department}）"
+        return gettext("%(name)s（%(post)s%(department)s）") % {
+            "name": obj.name,
+            "post": post_label(obj.post),
+            "department": department,
+        }
 
 
 class EntryRecordForm(forms.Form):
@@ -87,7 +94,7 @@ class EntryRecordForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("类型"),
-        choices=[("", _("请选择…"))] + [(k.value, KIND_LABELS[k]) for k in HAND_KINDS],
+        choices=[("", _("请选择…"))] + [(k.value, kind_label_lazy(k)) for k in HAND_KINDS],
         error_messages={
             "required": _("请选择奖惩类型。"),
             "invalid_choice": _("该类型不能手工记录（累计转换、警告和决定由系统或审批产生）。"),
@@ -128,7 +135,8 @@ class EntryRecordForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("请选择…"))] + [(n, f"{n}. {text}") for n, text in FAILURE_LABELS.items()],
+        choices=[("", _("请选择…"))]
+        + [(n, format_lazy("{}. {}", n, failure_label_lazy(n))) for n in FAILURE_LABELS],
         help_text=_("监督考核不合格必填；同类情况在年内累计，达到次数予以警告。"),
     )
     rule_ids = forms.CharField(
@@ -161,7 +169,7 @@ class EntryRecordForm(forms.Form):
         kind = Kind(raw_kind)
         if kind in MONEY_KINDS and cleaned.get("amount") is None and "amount" not in self.errors:
             self.add_error(
-                "amount", gettext("%(kind)s须填写金额（元）。") % {"kind": KIND_LABELS[kind]}
+                "amount", gettext("%(kind)s须填写金额（元）。") % {"kind": kind_label(kind)}
             )
         if kind == Kind.POINTS and not cleaned.get("points") and "points" not in self.errors:
             self.add_error("points", _("绩效加减分须填写非零分值，减分用负数。"))

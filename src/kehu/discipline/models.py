@@ -10,11 +10,14 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kehu.core.org.models import CompanyOwned, Staff
-from kehu.discipline.rules import KIND_LABELS, HazardSeverity, Kind
+from kehu.discipline.labels import kind_label_lazy
+from kehu.discipline.rules import HazardSeverity, Kind
 
-ENTRY_KIND_CHOICES = [(kind.value, KIND_LABELS[kind]) for kind in Kind]
+# rules.KIND_LABELS, translated when shown (kehu.discipline.labels).
+ENTRY_KIND_CHOICES = [(kind.value, kind_label_lazy(kind)) for kind in Kind]
 
 
 class DisciplineEntry(CompanyOwned):
@@ -72,11 +75,11 @@ class DisciplineEntry(CompanyOwned):
 
 
 class ProposalKind(models.TextChoices):
-    FINE_IN_RANGE = "fine_in_range", "罚款（在规定范围内定额）"
-    TERMINATION = "termination", "解除劳动合同"
-    DEMOTION = "demotion", "降职"
-    REASSIGNMENT_OR_DEMOTION = "reassignment_or_demotion", "调整岗位或降职"
-    OFFSET = "offset", "功过相抵"
+    FINE_IN_RANGE = "fine_in_range", _("罚款（在规定范围内定额）")
+    TERMINATION = "termination", _("解除劳动合同")
+    DEMOTION = "demotion", _("降职")
+    REASSIGNMENT_OR_DEMOTION = "reassignment_or_demotion", _("调整岗位或降职")
+    OFFSET = "offset", _("功过相抵")
 
 
 class DisciplineProposal(CompanyOwned):
@@ -110,8 +113,8 @@ class DisciplineProposal(CompanyOwned):
 
 
 class DecisionOutcome(models.TextChoices):
-    APPROVED = "approved", "批准"
-    REJECTED = "rejected", "不予批准"
+    APPROVED = "approved", _("批准")
+    REJECTED = "rejected", _("不予批准")
 
 
 class ProposalDecision(CompanyOwned):
@@ -144,11 +147,11 @@ class ProposalDecision(CompanyOwned):
 
 
 class AppealState(models.TextChoices):
-    SUPERVISOR_REVIEW = "supervisor_review", "主管领导协调中"
-    ESCALATED = "escalated", "已向上一级申诉，人力资源调查中"
-    UPHELD = "upheld", "申诉成立"
-    REJECTED = "rejected", "申诉不成立"
-    WITHDRAWN = "withdrawn", "已撤回"
+    SUPERVISOR_REVIEW = "supervisor_review", _("主管领导协调中")
+    ESCALATED = "escalated", _("已向上一级申诉，人力资源调查中")
+    UPHELD = "upheld", _("申诉成立")
+    REJECTED = "rejected", _("申诉不成立")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 APPEAL_OPEN_STATES = (AppealState.SUPERVISOR_REVIEW, AppealState.ESCALATED)
@@ -228,22 +231,22 @@ class AppealEvidence(CompanyOwned):
 
 
 class CustomerReportKind(models.TextChoices):
-    HAZARD = "hazard", "安全隐患举报"
-    THEFT = "theft", "盗气举报"
+    HAZARD = "hazard", _("安全隐患举报")
+    THEFT = "theft", _("盗气举报")
 
 
 class CustomerReportState(models.TextChoices):
-    RECEIVED = "received", "已受理，待核实"
-    VERIFIED = "verified", "已查实"
-    NOT_VERIFIED = "not_verified", "未查实"
-    PAID = "paid", "奖励已发放"
+    RECEIVED = "received", _("已受理，待核实")
+    VERIFIED = "verified", _("已查实")
+    NOT_VERIFIED = "not_verified", _("未查实")
+    PAID = "paid", _("奖励已发放")
 
 
 HAZARD_SEVERITY_CHOICES = [
-    (HazardSeverity.MINOR.value, "轻微隐患"),
-    (HazardSeverity.ORDINARY.value, "一般隐患"),
-    (HazardSeverity.MAJOR.value, "较大隐患"),
-    (HazardSeverity.SERIOUS.value, "严重隐患"),
+    (HazardSeverity.MINOR.value, _("轻微隐患")),
+    (HazardSeverity.ORDINARY.value, _("一般隐患")),
+    (HazardSeverity.MAJOR.value, _("较大隐患")),
+    (HazardSeverity.SERIOUS.value, _("严重隐患")),
 ]
 
 

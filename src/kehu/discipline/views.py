@@ -26,13 +26,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Staff
 from kehu.core.org.selectors import staff_has_perm
 from kehu.core.web.context_processors import request_staff
-from kehu.discipline import export, rules, selectors, services
+from kehu.discipline import export, labels, rules, selectors, services
 from kehu.discipline.appeals_selectors import appeal_entries_appealable
 from kehu.discipline.errors import DisciplinePermissionDenied
 from kehu.discipline.forms import (
@@ -144,7 +145,7 @@ class StandingPage:
 
     levels: list[tuple[str, str, int, bool]] = field(default_factory=list)
     steps: list[ExplainedStep] = field(default_factory=list)
-    derived: list[tuple[rules.Derived, EntryRef]] = field(default_factory=list)
+    derived: list[tuple[rules.Derived, EntryRef, str]] = field(default_factory=list)
     open_proposals: list[ExplainedProposal] = field(default_factory=list)
     decided_proposals: list[tuple[ExplainedProposal, Any]] = field(default_factory=list)
     failures: list[tuple[int, str, int, int]] = field(default_factory=list)
@@ -163,14 +164,14 @@ class _Refs:
     def ref(self, entry_id: str, depth: int = 0) -> EntryRef:
         row = self.entries.get(entry_id)
         if row is not None:
-            label = f"#{row.pk} {rules.KIND_LABELS[rules.Kind(row.kind)]} {row.on:%Y-%m-%d}"
+            label = f"#{row.pk} {labels.kind_label(row.kind)} {row.on:%Y-%m-%d}"
             return EntryRef(label=label, anchor=f"entry-{row.pk}")
         made = self.derived.get(entry_id)
         if made is not None and depth < 8:
             return EntryRef(
-                label=_("%(kind)s（累计转换）") % {"kind": rules.KIND_LABELS[made.kind]}
+                label=_("%(kind)s（累计转换）") % {"kind": labels.kind_label(made.kind)}
                 if made.kind in rules.LEVELS
-                else rules.KIND_LABELS[made.kind],
+                else labels.kind_label(made.kind),
                 consumed=tuple(self.ref(i, depth + 1) for i in made.from_ids),
             )
         return EntryRef(label=f"#{entry_id}")
@@ -185,10 +186,12 @@ def _entry_detail(row: DisciplineEntry) -> str:
     if row.points is not None:
         return _("%(points)+d 分") % {"points": row.points}
     if row.failure_type is not None:
-        label = rules.FAILURE_LABELS.get(row.failure_type, "")
+        label = labels.failure_label(row.failure_type)
         return _("第%(n)d类：%(label)s") % {"n": row.failure_type, "label": label}
     if row.refs:
-        return _("引用 %(refs)s") % {"refs": "、".join(f"#{r}" for r in row.refs)}
+        return _("引用 %(refs)s") % {
+            "refs": pgettext("list separator", "、").join(f"#{r}" for r in row.refs)
+        }
     return ""
 
 
@@ -203,7 +206,7 @@ def _standing_page(
         page.levels.append(
             (
                 level.value,
-                rules.KIND_LABELS[level],
+                labels.kind_label(level),
                 standing.counts.get(level.value, 0),
                 level in rules.PENALTY_LEVELS,
             )
@@ -212,20 +215,20 @@ def _standing_page(
         page.steps.append(
             ExplainedStep(
                 on=step.on,
-                text=step.text_zh,
+                text=labels.rules_text(step.text_zh),
                 rule_ids=step.rule_ids,
                 refs=refs.refs(step.entry_ids),
                 derived=len(step.entry_ids) > 1 or not set(step.entry_ids) <= set(entries),
             )
         )
     for made in standing.derived:
-        page.derived.append((made, refs.ref(made.id)))
+        page.derived.append((made, refs.ref(made.id), labels.rules_text(made.note_zh)))
     for state in result.proposals:
         explained = ExplainedProposal(
             key=state.key,
             kind_label=str(ProposalKind(state.proposal.kind).label),
             on=state.proposal.on,
-            note=state.proposal.note_zh,
+            note=labels.rules_text(state.proposal.note_zh),
             rule_ids=state.proposal.rule_ids,
             refs=refs.refs(state.proposal.from_ids),
         )
@@ -254,7 +257,7 @@ def _standing_page(
         page.failures.append(
             (
                 failure_type,
-                rules.FAILURE_LABELS[failure_type],
+                labels.failure_label(failure_type),
                 count,
                 policy.threshold_for(failure_type) if policy else 0,
             )
@@ -273,7 +276,7 @@ def _standing_page(
         page.rows.append(
             EntryRow(
                 entry=row,
-                kind_label=rules.KIND_LABELS[rules.Kind(row.kind)],
+                kind_label=labels.kind_label(row.kind),
                 detail=_entry_detail(row),
                 reversed=str(row.pk) in ignored,
                 appeal_url=f"{appeal_url}?entry={row.pk}"
@@ -425,7 +428,7 @@ def team(request: HttpRequest, staff: Staff) -> HttpResponse:
         "discipline/team.html",
         {
             "rows": _team_rows(staff, employees, as_of),
-            "levels": [rules.KIND_LABELS[level] for level in LEVEL_ORDER],
+            "levels": [labels.kind_label(level) for level in LEVEL_ORDER],
             "as_of_form": form,
             "as_of": as_of,
             "may_record": staff_has_perm(staff, selectors.PERM_RECORD),
@@ -472,7 +475,7 @@ def record(request: HttpRequest, staff: Staff) -> HttpResponse:
                     _("已记录：%(name)s %(kind)s（%(on)s）。")
                     % {
                         "name": entry.employee.name,
-                        "kind": rules.KIND_LABELS[rules.Kind(entry.kind)],
+                        "kind": labels.kind_label(entry.kind),
                         "on": entry.on.isoformat(),
                     },
                 )
@@ -517,13 +520,13 @@ def _derived_label(entry_id: str) -> str:
     """What a derived id stands for: ``warning:12`` → 警告, ``criticism-pair:3+4`` → 记小过."""
     prefix = entry_id.split(":", 1)[0]
     if prefix == "warning":
-        return rules.KIND_LABELS[rules.Kind.WARNING]
+        return labels.kind_label(rules.Kind.WARNING)
     level = prefix.removesuffix("-pair")
     try:
         higher = rules.NEXT_LEVEL.get(rules.Kind(level))
     except ValueError:
         return ""
-    return _("%(kind)s（累计转换）") % {"kind": rules.KIND_LABELS[higher]} if higher else ""
+    return _("%(kind)s（累计转换）") % {"kind": labels.kind_label(higher)} if higher else ""
 
 
 def _entry_pks(entry_id: str) -> list[int]:
@@ -547,7 +550,7 @@ def _queue_explanations(
         row = by_pk.get(pk)
         if row is None:
             return None
-        label = f"#{row.pk} {rules.KIND_LABELS[rules.Kind(row.kind)]} {row.on:%Y-%m-%d}"
+        label = f"#{row.pk} {labels.kind_label(row.kind)} {row.on:%Y-%m-%d}"
         return EntryRef(label=f"{label} · {row.reason}", anchor=f"entry-{row.pk}")
 
     explained: dict[str, tuple[EntryRef, ...]] = {}
@@ -584,7 +587,10 @@ def _decisions_page(
         request,
         "discipline/decisions.html",
         {
-            "items": [(item, explanations.get(item.key, ())) for item in items],
+            "items": [
+                (item, explanations.get(item.key, ()), labels.rules_text(item.note_zh))
+                for item in items
+            ],
             "fine_kind": ProposalKind.FINE_IN_RANGE.value,
             "measure_kind": ProposalKind.REASSIGNMENT_OR_DEMOTION.value,
             "failed_key": failed.data.get("key") if failed is not None else "",
@@ -609,7 +615,9 @@ def decide(request: HttpRequest, staff: Staff) -> HttpResponse:
     _require_decide(staff)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        errors = pgettext("error separator", "；").join(
+            str(e) for errs in form.errors.values() for e in errs
+        )
         return _decisions_page(request, staff, failed=form, error=errors, status=400)
     data = form.cleaned_data
     approving = data["outcome"] == DecisionOutcome.APPROVED

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.customers import rules
 from kehu.core.customers.crypto import PURPOSE_ID_NUMBER, decrypt_field, encrypt_field
@@ -22,8 +24,8 @@ _PATTERN_OPS = "varchar_pattern_ops"
 
 
 class CustomerKind(models.TextChoices):
-    PERSON = "person", "个人"
-    ORGANISATION = "organisation", "单位"
+    PERSON = "person", pgettext_lazy("customer kind", "个人")
+    ORGANISATION = "organisation", pgettext_lazy("customer kind", "单位")
 
 
 class Customer(CompanyOwned):
@@ -216,12 +218,12 @@ class FamilyLink(CompanyOwned):
         "关系",
         max_length=20,
         choices=[
-            (rules.Relation.GRANDPARENT, "祖父母/外祖父母"),
-            (rules.Relation.PARENT, "父母"),
-            (rules.Relation.CHILD, "子女"),
-            (rules.Relation.GRANDCHILD, "孙子女/外孙子女"),
-            (rules.Relation.SIBLING, "兄弟姐妹"),
-            (rules.Relation.SPOUSE, "配偶"),
+            (rules.Relation.GRANDPARENT, _("祖父母/外祖父母")),
+            (rules.Relation.PARENT, _("父母")),
+            (rules.Relation.CHILD, _("子女")),
+            (rules.Relation.GRANDCHILD, _("孙子女/外孙子女")),
+            (rules.Relation.SIBLING, _("兄弟姐妹")),
+            (rules.Relation.SPOUSE, _("配偶")),
         ],
     )
     created_at = models.DateTimeField(auto_now_add=True)

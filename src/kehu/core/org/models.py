@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from kehu.core.org.posts import Post
 
@@ -28,11 +29,11 @@ class CompanyGroup(models.Model):
 
 
 class CompanyKind(models.TextChoices):
-    REAL_ESTATE = "real_estate", "房地产销售"
-    PROPERTY = "property", "物业服务"
-    GAS = "gas", "燃气"
-    POWER = "power", "供电"
-    TOBACCO = "tobacco", "烟草配送"
+    REAL_ESTATE = "real_estate", _("房地产销售")
+    PROPERTY = "property", _("物业服务")
+    GAS = "gas", _("燃气")
+    POWER = "power", _("供电")
+    TOBACCO = "tobacco", _("烟草配送")
 
 
 class Company(models.Model):
@@ -59,12 +60,12 @@ class CompanyOwned(models.Model):
 
 
 class SiteKind(models.TextChoices):
-    SALES_OFFICE = "sales_office", "售楼处"
-    PROPERTY = "property", "物业项目"
-    GAS_DISTRICT = "gas_district", "燃气营业所"
-    POWER_DISTRICT = "power_district", "供电所"
-    DEPOT = "depot", "配送站"
-    OFFICE = "office", "办公地点"
+    SALES_OFFICE = "sales_office", _("售楼处")
+    PROPERTY = "property", _("物业项目")
+    GAS_DISTRICT = "gas_district", _("燃气营业所")
+    POWER_DISTRICT = "power_district", _("供电所")
+    DEPOT = "depot", _("配送站")
+    OFFICE = "office", _("办公地点")
 
 
 class Site(CompanyOwned):
