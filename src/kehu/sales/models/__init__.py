@@ -7,3 +7,4 @@ from kehu.sales.models.registration import (  # noqa: F401  registration and pho
     RegistrationConfirmation,
     RegistrationKey,
 )
+from kehu.sales.models.rotation import DutyRow, MakeupTurn, RotationDay, RotationEvent  # noqa: F401
