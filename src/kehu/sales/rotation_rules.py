@@ -277,7 +277,7 @@ class DayState:
         for i, member in enumerate(self.members):
             if member.staff_id == staff_id:
                 return i
-        raise _not_on_duty(staff_id)
+        raise not_on_duty(staff_id)
 
     @property
     def next_member(self) -> Member | None:
@@ -297,7 +297,7 @@ class RotationRuleError(ValueError):
         self.rule_ids = tuple(rule_ids)
 
 
-def _not_on_duty(staff_id: int, name: str = "") -> RotationRuleError:
+def not_on_duty(staff_id: int, name: str = "") -> RotationRuleError:
     who = name or f"#{staff_id}"
     return RotationRuleError(
         "rotation.not_on_duty",
@@ -484,7 +484,7 @@ def _named(
         )
     member = state.member(named_staff_id)
     if member is None:
-        raise _not_on_duty(named_staff_id)
+        raise not_on_duty(named_staff_id)
     if member.status == Status.AWAY and effect.kind == ReceptionKind.ASKED_FOR:
         # A7.9(2) / A7.12(3): the salesperson asked for is not here — the rotation helps.
         helping = turn_effect(ReceptionKind.HELPING, policy)
@@ -605,7 +605,7 @@ def apply(state: DayState, answer: NextAnswer, new_makeup_ids: Iterable[int] = (
         return state
     current = state.member(answer.receiver.staff_id)
     if current is None:
-        raise _not_on_duty(answer.receiver.staff_id, answer.receiver.name)
+        raise not_on_duty(answer.receiver.staff_id, answer.receiver.name)
     if current.status != Status.FREE:
         raise RotationRuleError(
             "rotation.receiver_busy",
@@ -672,7 +672,7 @@ def status_check(member: Member, status: Status, reason: Reason | None) -> None:
 def status_set(state: DayState, staff_id: int, status: Status, reason: Reason | None) -> DayState:
     member = state.member(staff_id)
     if member is None:
-        raise _not_on_duty(staff_id)
+        raise not_on_duty(staff_id)
     status_check(member, status, reason)
     return _with_member(state, replace(member, status=status, reason=reason))
 
@@ -681,7 +681,7 @@ def reception_end(state: DayState, staff_id: int) -> DayState:
     """The reception is over: the salesperson is free again (in their place)."""
     member = state.member(staff_id)
     if member is None:
-        raise _not_on_duty(staff_id)
+        raise not_on_duty(staff_id)
     if member.status != Status.BUSY:
         raise RotationRuleError(
             "rotation.not_receiving",
