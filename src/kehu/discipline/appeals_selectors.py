@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kehu.core.org.models import Company, Staff
 from kehu.core.org.posts import Post
@@ -128,6 +129,12 @@ class EvidenceItem:
         return self.evidence.file.name.rsplit("/", 1)[-1] if self.evidence.file else ""
 
 
+def _action_label(action: str) -> str:
+    """ACTION_LABELS (Chinese, also used in the services' messages) in the page's language."""
+    label = ACTION_LABELS.get(action)
+    return gettext(label) if label else action
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     event: AppealEvent
@@ -225,9 +232,7 @@ def appeal_detail_for_user(*, staff: Staff, appeal_id: int) -> AppealDetail:
             in (AppealAction.SUBMIT, AppealAction.ADD_EVIDENCE, AppealAction.HR_FINDINGS)
         ]
         pending = [item for item in pending if item not in attached]
-        timeline.append(
-            TimelineItem(event, ACTION_LABELS.get(event.action, event.action), attached)
-        )
+        timeline.append(TimelineItem(event, _action_label(event.action), attached))
     facts = AppealFacts.of(appeal)
     reversal = (
         DisciplineEntry.objects.filter(

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from kehu.core.ledger.selectors import ledger_entries_for_subject
 from kehu.core.org.models import Staff
@@ -28,10 +29,10 @@ from kehu.discipline.reports_services import (
 )
 
 LEDGER_KIND_LABELS = {
-    "customer_report.received": "受理",
-    "customer_report.verified": "查实",
-    "customer_report.not_verified": "未查实",
-    "customer_report.paid": "奖励发放",
+    "customer_report.received": gettext_lazy("受理"),
+    "customer_report.verified": gettext_lazy("查实"),
+    "customer_report.not_verified": gettext_lazy("未查实"),
+    "customer_report.paid": gettext_lazy("奖励发放"),
 }
 
 
@@ -136,7 +137,7 @@ def customer_report_detail_for_user(
             ReportEvent(
                 at=row.recorded_at,
                 kind=row.kind,
-                label=LEDGER_KIND_LABELS.get(row.kind, row.kind),
+                label=str(LEDGER_KIND_LABELS.get(row.kind, row.kind)),
                 actor=_actor(payload),
                 note=note,
             )
