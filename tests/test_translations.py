@@ -500,6 +500,20 @@ def test_policy_key_page_in_english_shows_the_registry_s_english_titles(
     assert "自然日" not in page.text
 
 
+def test_policy_edit_form_in_english(client: Client, cast: Any, east: Company) -> None:
+    director = cast.staff(east, "孙总监", Post.SALES_DIRECTOR)  # may edit policy settings
+    page = read(get_in_english(client, "/policy/calendar/edit/", director), data_of(director))
+    assert_english(
+        page,
+        'Edit "Deadline calendar"',
+        "How deadlines in days are counted",
+        "working days",
+        "Effective date",
+        "Save as a new version",
+    )
+    assert "工作日（含调休）" not in page.text
+
+
 def test_policy_overview_names_the_company_kind_in_english(client: Client, wang: Staff) -> None:
     page = read(get_in_english(client, "/policy/", wang), data_of(wang))
     assert_english(page, "Real-estate sales", "Customer identity", "Deadline calendar")

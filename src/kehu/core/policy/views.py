@@ -60,10 +60,6 @@ def _title(entry: PolicySchemaEntry) -> str:
     return entry.title_en if _english() else entry.title_zh
 
 
-def _field_title(spec: PolicyFieldSpec) -> str:
-    return spec.title_en if _english() else spec.title
-
-
 def _display(spec: PolicyFieldSpec, value: Any) -> str:
     if not _english():
         return spec.display(value)
