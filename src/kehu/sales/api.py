@@ -3,3 +3,4 @@
 from ninja import Router
 
 router = Router(tags=["sales"])
+router.add_router("/rotation/", "kehu.sales.rotation_api.router")

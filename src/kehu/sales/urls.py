@@ -1,5 +1,6 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
 app_name = "sales"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns.append(path("rotation/", include("kehu.sales.rotation_urls")))
