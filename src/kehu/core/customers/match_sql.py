@@ -1,0 +1,270 @@
+"""A7.4 matching as one hand-written statement per *shape* of candidate, built once.
+
+``selectors.customer_match`` runs on every registration (and on every row of a bulk import).
+Building and compiling the equivalent queryset (``selectors.customer_match_queryset``) costs
+≈ 1.4 ms of Python per call, against 20–50 µs for the SQL itself on SQLite. Here the statement
+depends only on the candidate's *shape* — which grounds are present, how many phones, whether a
+customer is excluded — and the backend, so it is built once per shape and cached; the values are
+always passed as parameters, never written into the SQL.
+
+The statement (one round trip) returns the matched customers' columns, their owners' columns
+(a LEFT JOIN, as ``select_related("owner")``) and the lowest matched phone, in registration
+order::
+
+    SELECT c.<customer columns>, o.<staff columns>, m.matched_phone
+    FROM (SELECT g.id, MIN(g.matched_phone) AS matched_phone
+          FROM (SELECT id, NULL AS matched_phone FROM customers_customer         -- full name
+                 WHERE company_id = %(company)s AND full_name_key = %(full_name)s
+                UNION ALL
+                SELECT customer_id AS id, e164 AS matched_phone                  -- phones
+                  FROM customers_customerphone
+                 WHERE company_id = %(company)s AND e164 IN (%(phone0)s, %(phone1)s)
+                UNION ALL
+                SELECT id, NULL AS matched_phone FROM customers_customer         -- car + surname
+                 WHERE company_id = %(company)s AND plate_key = %(plate)s
+                   AND car_brand_key = %(car_brand)s AND surname = %(surname)s
+               ) g
+          GROUP BY g.id) m
+    INNER JOIN customers_customer c ON c.id = m.id
+    LEFT OUTER JOIN org_staff o ON o.id = c.owner_id
+    WHERE c.company_id = %(company)s [AND c.id <> %(exclude)s]
+    ORDER BY c.created_at, c.id
+
+Each ground is an indexed equality (``cust_full_name_key``, ``cust_phone_e164``,
+``cust_plate_brand_surname``), then one primary-key lookup per matched customer. On SQLite the
+outer company condition is written ``c.company_id + 0 = %(company)s`` so no index serves it:
+SQLite, lacking statistics, would otherwise walk the whole company by its index instead of
+looking up the few keys. On PostgreSQL it is written plainly, so the planner's estimates stay
+right (it guesses 0.5 % of the rows for an expression).
+
+Parameters are named (``%(company)s``…, one dictionary): the company is passed once, and
+Django's SQLite cursor rewrites named placeholders several times faster than ``%s`` ones.
+
+``MIN(matched_phone)`` is the ORM formulation's "first matched phone by ``e164``" (a correlated
+``ORDER BY e164 LIMIT 1``) computed once for all rows instead of once per row.
+
+Rows become model instances the way the ORM builds them (``Model.from_db`` with the backend's
+and the fields' converters, the owner cached on the customer), so callers cannot tell the
+difference; ``tests/core/customers/test_match_behaviour.py`` pins that.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+
+from kehu.core.customers import rules
+from kehu.core.customers.models import Customer, CustomerPhone
+from kehu.core.org.models import Staff
+
+_OWNER = Customer._meta.get_field("owner")
+
+
+@dataclass(frozen=True)
+class MatchShape:
+    """What the statement depends on: the backend and which parameters there are."""
+
+    vendor: str
+    full_name: bool
+    phones: int
+    car: bool
+    exclude: bool
+
+    @classmethod
+    def of(
+        cls, vendor: str, candidate: rules.IdentityKeys, exclude_customer_id: int | None
+    ) -> MatchShape:
+        return cls(
+            vendor=vendor,
+            full_name=bool(candidate.full_name),
+            phones=len(candidate.phones),
+            car=candidate.has_car_key,
+            exclude=exclude_customer_id is not None,
+        )
+
+
+def _columns(model: type[Model], alias: str, quote: Callable[[str], str]) -> str:
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def _build_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
+    customers = quote(Customer._meta.db_table)
+    phones = quote(CustomerPhone._meta.db_table)
+    staff = quote(Staff._meta.db_table)
+    with_phone = shape.phones > 0
+    phone_col = ", NULL AS matched_phone" if with_phone else ""
+    grounds = []
+    if shape.full_name:
+        grounds.append(
+            f"SELECT id{phone_col} FROM {customers} "
+            "WHERE company_id = %(company)s AND full_name_key = %(full_name)s"
+        )
+    if with_phone:
+        marks = ", ".join(f"%(phone{i})s" for i in range(shape.phones))
+        grounds.append(
+            f"SELECT customer_id AS id, e164 AS matched_phone FROM {phones} "
+            f"WHERE company_id = %(company)s AND e164 IN ({marks})"
+        )
+    if shape.car:
+        grounds.append(
+            f"SELECT id{phone_col} FROM {customers} WHERE company_id = %(company)s "
+            "AND plate_key = %(plate)s AND car_brand_key = %(car_brand)s AND surname = %(surname)s"
+        )
+    if not grounds:
+        raise ValueError("a candidate without keys matches nothing; there is no statement")
+    # Plain column names inside the grounds: the derived table's columns are ``id`` and
+    # ``matched_phone``, whatever the tables call them.
+    hits = " UNION ALL ".join(grounds)
+    if with_phone:
+        matched = "SELECT g.id, MIN(g.matched_phone) AS matched_phone"
+        selected = ", m.matched_phone"
+    else:
+        matched, selected = "SELECT g.id", ""
+    company = "c.company_id" + (" + 0" if shape.vendor == "sqlite" else "") + " = %(company)s"
+    exclude = " AND c.id <> %(exclude)s" if shape.exclude else ""
+    return (
+        f"SELECT {_columns(Customer, 'c', quote)}, {_columns(Staff, 'o', quote)}{selected} "
+        f"FROM ({matched} FROM ({hits}) g GROUP BY g.id) m "
+        f"INNER JOIN {customers} c ON c.id = m.id "
+        f"LEFT OUTER JOIN {staff} o ON o.id = c.owner_id "
+        f"WHERE {company}{exclude} "
+        "ORDER BY c.created_at, c.id"
+    )
+
+
+_SQL: dict[MatchShape, str] = {}
+
+
+def match_sql(shape: MatchShape, connection: BaseDatabaseWrapper) -> str:
+    """The statement for ``shape`` (built on first use, then cached)."""
+    sql = _SQL.get(shape)
+    if sql is None:
+        sql = _SQL[shape] = _build_sql(shape, connection.ops.quote_name)
+    return sql
+
+
+def match_params(
+    company_id: int, candidate: rules.IdentityKeys, exclude_customer_id: int | None
+) -> dict[str, Any]:
+    """The statement's parameters, by placeholder name."""
+    params: dict[str, Any] = {"company": company_id}
+    if candidate.full_name:
+        params["full_name"] = candidate.full_name
+    for i, phone in enumerate(sorted(candidate.phones)):
+        params[f"phone{i}"] = phone
+    if candidate.has_car_key:
+        params["plate"] = candidate.plate
+        params["car_brand"] = candidate.car_brand
+        params["surname"] = candidate.surname
+    if exclude_customer_id is not None:
+        params["exclude"] = exclude_customer_id
+    return params
+
+
+def match_statement(
+    company_id: int,
+    candidate: rules.IdentityKeys,
+    *,
+    exclude_customer_id: int | None = None,
+    connection: BaseDatabaseWrapper | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters ``customer_match`` runs (exposed so its plan can be checked)."""
+    connection = connection or connections[router.db_for_read(Customer)]
+    shape = MatchShape.of(connection.vendor, candidate, exclude_customer_id)
+    return match_sql(shape, connection), match_params(company_id, candidate, exclude_customer_id)
+
+
+# --- rows to model instances -----------------------------------------------------------------
+
+Converters = tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+
+
+def _converters(
+    fields: Sequence[Field[Any, Any]], table: str, offset: int, connection: BaseDatabaseWrapper
+) -> Converters:
+    """What the ORM's compiler applies to these columns (the backend's, then the field's)."""
+    found = []
+    for i, field in enumerate(fields):
+        col = field.get_col(table)
+        convs = tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        if convs:
+            found.append((offset + i, convs, col))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Loader:
+    customer_attnames: tuple[str, ...]
+    staff_attnames: tuple[str, ...]
+    staff_pk: int  # position of the owner's id in the row
+    converters: Converters
+
+
+# Converters are bound to a connection (each thread has its own), hence one loader per connection.
+_LOADERS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Loader] = weakref.WeakKeyDictionary()
+
+
+def _loader(connection: BaseDatabaseWrapper) -> _Loader:
+    loader = _LOADERS.get(connection)
+    if loader is None:
+        customer_fields = list(Customer._meta.concrete_fields)
+        staff_fields = list(Staff._meta.concrete_fields)
+        n = len(customer_fields)
+        loader = _LOADERS[connection] = _Loader(
+            customer_attnames=tuple(f.attname for f in customer_fields),
+            staff_attnames=tuple(f.attname for f in staff_fields),
+            staff_pk=n + staff_fields.index(Staff._meta.pk),
+            converters=_converters(customer_fields, Customer._meta.db_table, 0, connection)
+            + _converters(staff_fields, Staff._meta.db_table, n, connection),
+        )
+    return loader
+
+
+def match_rows(
+    company_id: int, candidate: rules.IdentityKeys, *, exclude_customer_id: int | None = None
+) -> list[tuple[Customer, str | None]]:
+    """The customers sharing a ground with ``candidate`` (owner loaded), in registration order,
+    each with the lowest of its phones among the candidate's (``None`` when none matched).
+
+    One query. As with the queryset, a customer carries ``matched_phone`` when the candidate has
+    phones. ``candidate`` must have at least one key.
+    """
+    db = router.db_for_read(Customer)
+    connection = connections[db]
+    sql, params = match_statement(
+        company_id, candidate, exclude_customer_id=exclude_customer_id, connection=connection
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    loader = _loader(connection)
+    n = len(loader.customer_attnames)
+    end = n + len(loader.staff_attnames)
+    with_phone = bool(candidate.phones)
+    results = []
+    for fetched in rows:
+        row = list(fetched)
+        for pos, convs, expression in loader.converters:
+            value = row[pos]
+            for convert in convs:
+                value = convert(value, expression, connection)
+            row[pos] = value
+        customer = Customer.from_db(db, loader.customer_attnames, row[:n])
+        owner = None
+        if row[loader.staff_pk] is not None:
+            owner = Staff.from_db(db, loader.staff_attnames, row[n:end])
+        _OWNER.set_cached_value(customer, owner)  # type: ignore[union-attr]
+        hit = None
+        if with_phone:
+            hit = row[end]
+            customer.matched_phone = hit  # type: ignore[attr-defined]
+        results.append((customer, hit))
+    return results
