@@ -227,10 +227,12 @@ class BookFilters:
     q: str = ""
 
     def as_detail(self) -> dict[str, Any]:
+        """The filters that differ from the defaults (what the audit event records)."""
+        defaults = BookFilters()
         return {
             key: (value.isoformat() if isinstance(value, dt.date) else value)
             for key, value in self.__dict__.items()
-            if value not in (None, False, "")
+            if value != getattr(defaults, key)
         }
 
 
@@ -292,6 +294,14 @@ def registrations_mine(
         Registration.objects.filter(company_id=staff.company_id).filter(_own_lines(staff))
     )
     return _filtered(qs, filters or BookFilters()).order_by("-visited_at", "-id")
+
+
+def registration_row_for_user(staff: Staff, registration_id: int) -> Registration:
+    """One visible line with the list facts (confirmed, first, superseded); 404 otherwise."""
+    row = _with_facts(registrations_visible_to(staff)).filter(pk=registration_id).first()
+    if row is None:
+        raise BookNotFound()
+    return row
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.customers.models import Customer
+from kehu.core.customers.rules import mask_phone
 from kehu.core.org.models import CompanyOwned, Site, Staff
 
 
@@ -90,6 +91,11 @@ class Registration(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.customer_name or self.customer_id}"
+
+    @property
+    def contact_masked(self) -> str:
+        """The contact as shown to everyone: a phone masked (138****1234), other text as typed."""
+        return mask_phone(self.phone_e164) if self.phone_e164 else self.contact
 
 
 class RegistrationKeyKind(models.TextChoices):
@@ -210,6 +216,16 @@ class PhoneEnquiry(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.called_at:%Y-%m-%d %H:%M} {self.caller_name}"
+
+    @property
+    def contact_masked(self) -> str:
+        """The contact as shown to everyone: a phone masked (138****1234), other text as typed."""
+        return mask_phone(self.phone_e164) if self.phone_e164 else self.contact
+
+    @property
+    def helped(self) -> bool:
+        """A colleague answered for the desk owner (A7.5)."""
+        return self.answered_by_id != self.desk_owner_id
 
 
 class FollowUpChannel(models.TextChoices):
