@@ -332,6 +332,21 @@ def test_a7_7_found_public_afterwards_gives_the_receiver_a_make_up() -> None:
     assert answer.via == "makeup"
 
 
+@pytest.mark.parametrize(
+    ("cause", "rule"),
+    [
+        (AfterCause.CAME_FOR_COLLEAGUE, "A7.9(3)"),
+        (AfterCause.COLLEAGUE_CUSTOMER, "A7.2(2)"),
+        (AfterCause.OWN_CUSTOMER, "A7.2(1)"),
+        (AfterCause.HELPING, "A7.2(3)"),
+        (AfterCause.ASSIGNED_WORK, "A7.2(4)"),
+    ],
+)
+def test_make_ups_found_after_the_fact_cite_their_clause(cause: AfterCause, rule: str) -> None:
+    granted = makeup_after_fact(cause, OWED)
+    assert granted.owed and rule in granted.rule_ids
+
+
 def test_a7_9_3_and_a7_2_2_after_the_fact_and_policy_none() -> None:
     assert "A7.9(3)" in makeup_after_fact(AfterCause.CAME_FOR_COLLEAGUE).rule_ids
     assert "A7.2(2)" in makeup_after_fact(AfterCause.COLLEAGUE_CUSTOMER).rule_ids

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
@@ -13,8 +14,11 @@ from django.utils import timezone
 
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.org.models import Company, Staff
+from kehu.core.org.posts import Post
 from kehu.core.policy.errors import PolicyKeyUnknown
+from kehu.core.policy.registry import policy_schema
 from kehu.core.policy.selectors import policy_for
+from kehu.core.policy.services import policy_version_create
 from kehu.sales import rotation_rules as rules
 from kehu.sales import rotation_selectors as selectors
 from kehu.sales import rotation_services as services
@@ -144,6 +148,27 @@ def test_the_default_policy_is_owed_until_the_sales_policy_says_otherwise(office
     except PolicyKeyUnknown:
         assert ref == "sales@default"
     assert policy.skip_makeup == rules.SkipMakeup.OWED
+
+
+def test_a2_1_the_companys_sales_policy_none_is_obeyed(office: Office, cast: Any) -> None:
+    try:
+        policy_schema("sales")
+    except PolicyKeyUnknown:
+        pytest.skip("the sales policy schema is not registered")
+    director = cast.staff(office.site.company, "孙总监", Post.SALES_DIRECTOR)
+    version = policy_version_create(
+        staff=director,
+        key="sales",
+        values={"skip_makeup": "none"},
+        effective_from=_now() - dt.timedelta(minutes=1),
+        note="本项目执行跳过不接（第2篇第1条）",
+        allow_backdate=True,
+    )
+    office.open()
+    set_status(office, office.li.pk, Status.AWAY, Reason.ASSIGNED_WORK)
+    got = assign(office)
+    assert got.makeups_earned == [] and "A2.1" in got.event.detail["skips"][0]["rule_ids"]
+    assert got.event.policy_ref == f"sales@v{version.version}"
 
 
 def _now() -> dt.datetime:

@@ -219,7 +219,14 @@ class ReorderIn(Schema):
 
 class MakeupGrantIn(Schema):
     staff_id: int
-    cause: Literal["found_public", "came_for_colleague", "colleague_customer"]
+    cause: Literal[
+        "found_public",
+        "came_for_colleague",
+        "colleague_customer",
+        "own_customer",
+        "helping",
+        "assigned_work",
+    ] = Field(description="A7.7 | A7.9(3) | A7.2(2) | A7.2(1) | A7.2(3) | A7.2(4)")
     visit_ref: str = Field("", max_length=64)
     note: str = Field("", max_length=500)
 

@@ -566,8 +566,12 @@ def _by_rotation(state: DayState, policy: RotationPolicy, effect: TurnEffect) ->
     lead = f"{skipped}；" if skipped else ""
     if consumed:
         pointer_after = (index + 1) % len(state.members)
-        after = state.members[pointer_after].name
-        text = f"{lead}轮到{receiver.name}接待（{effect.text_zh}）；之后轮到{after}"
+        after = state.members[pointer_after]
+        if after.staff_id == receiver.staff_id or after.status == Status.FREE:
+            then = f"之后轮到{after.name}"
+        else:
+            then = f"之后从{after.name}起按顺序轮（{after.name}目前{STATUS_LABELS[after.status]}）"
+        text = f"{lead}轮到{receiver.name}接待（{effect.text_zh}）；{then}"
         rule_ids = _unique((*effect.rule_ids, *(r for s in skips for r in s.rule_ids)))
     else:
         pointer_after = state.pointer
@@ -748,11 +752,15 @@ def reorder(state: DayState, new_order: Sequence[int], newcomers: Sequence[Membe
 
 
 class AfterCause(StrEnum):
-    """Found after a reception, a customer turns out not to have been a turn (A7.7, A7.9, A7.2)."""
+    """Found after a reception, it should not have consumed a turn (A7.7, A7.9(3), A7.2).
+    The values are the ownership engine's ``MakeupCause`` values (``kehu.sales.rules.turns``)."""
 
     FOUND_PUBLIC = "found_public"  # 事后确定为公共客户 A7.7
     CAME_FOR_COLLEAGUE = "came_for_colleague"  # 首次来访中说明找某售楼员 A7.9(3)
     COLLEAGUE_CUSTOMER = "colleague_customer"  # 查明是同事的老客户 A7.2(2)（A7.13、A7.15）
+    OWN_CUSTOMER = "own_customer"  # 查明是自己的老客户或来电客户 A7.2(1)
+    HELPING = "helping"  # 查明是帮助同事接待（事后归还）A7.2(3)
+    ASSIGNED_WORK = "assigned_work"  # 项目组另外安排工作而错过接待机会 A7.2(4)
 
 
 AFTER_CAUSES: dict[AfterCause, tuple[str, tuple[str, ...]]] = {
@@ -762,6 +770,9 @@ AFTER_CAUSES: dict[AfterCause, tuple[str, tuple[str, ...]]] = {
         ("A7.9(3)",),
     ),
     AfterCause.COLLEAGUE_CUSTOMER: ("查明接待的是同事的老客户", ("A7.2(2)",)),
+    AfterCause.OWN_CUSTOMER: ("查明接待的是自己的老客户或来电客户", ("A7.2(1)",)),
+    AfterCause.HELPING: ("查明是帮助同事接待，事后归还", ("A7.2(3)",)),
+    AfterCause.ASSIGNED_WORK: ("因项目组另外安排工作而错过接待机会", ("A7.2(4)",)),
 }
 
 

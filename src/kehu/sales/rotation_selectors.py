@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -29,7 +28,7 @@ from kehu.sales.models.rotation import DutyRow, MakeupTurn, RotationDay, Rotatio
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 POLICY_KEY = "sales"
-# Until the sales policy defines ``rotation.skip_makeup``, the rulebook's default (A5.1 补接).
+# The rulebook's default (A5.1 补接) when the ``sales`` policy is not registered.
 DEFAULT_SKIP_MAKEUP = rules.SkipMakeup.OWED
 
 # Posts that work at one site: they operate only their own site's rotation.
@@ -134,26 +133,19 @@ def rotation_may_manage(staff: Staff, site: Site) -> bool:
 # --- policy -----------------------------------------------------------------------------------
 
 
-def _policy_value(values: Any, dotted: str) -> Any:
-    """``rotation.skip_makeup`` read from the sales policy, nested or flattened."""
-    head, _, tail = dotted.partition(".")
-    nested = getattr(values, head, None)
-    if nested is not None and hasattr(nested, tail):
-        return getattr(nested, tail)
-    return getattr(values, f"{head}_{tail}", getattr(values, tail, None))
-
-
 def rotation_policy_for(*, company: Company, at: dt.datetime) -> tuple[rules.RotationPolicy, str]:
-    """The rotation's settings in force and the policy reference to store with decisions."""
+    """The rotation's settings in force (policy ``sales``: ``skip_makeup`` — the rulebook's
+    ``rotation.skip_makeup`` — and ``group_buy_consumes``) and the reference to store with
+    decisions. Without a registered ``sales`` schema, the rulebook's defaults."""
     try:
         resolved = policy_for(company=company, key=POLICY_KEY, at=at)
     except PolicyKeyUnknown:
         return rules.RotationPolicy(skip_makeup=DEFAULT_SKIP_MAKEUP), f"{POLICY_KEY}@default"
-    skip = _policy_value(resolved.values, "rotation.skip_makeup")
-    group_buy = _policy_value(resolved.values, "rotation.group_buy_consumes")
+    skip = getattr(resolved.values, "skip_makeup", None)
+    group_buy = getattr(resolved.values, "group_buy_consumes", None)
     policy = rules.RotationPolicy(
         skip_makeup=rules.SkipMakeup(str(skip)) if skip is not None else DEFAULT_SKIP_MAKEUP,
-        group_buy_consumes=bool(group_buy) if group_buy is not None else False,
+        group_buy_consumes=bool(group_buy),
     )
     return policy, resolved.ref
 

@@ -135,11 +135,14 @@ def rotation_index(request: HttpRequest) -> HttpResponse:
 
 def _board_context(site: Site) -> dict[str, Any]:
     board = selectors.rotation_board(site=site, recent=0)
+    rendered_at = timezone.localtime(timezone.now(), selectors.LOCAL_TZ)
+    offset = rendered_at.utcoffset()
     return {
         "site": site,
         "board": board,
         "poll_seconds": POLL_SECONDS,
-        "rendered_at": timezone.localtime(timezone.now(), selectors.LOCAL_TZ),
+        "rendered_at": rendered_at,
+        "utc_offset_minutes": int(offset.total_seconds() // 60) if offset else 0,
     }
 
 

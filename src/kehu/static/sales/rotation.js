@@ -11,11 +11,15 @@
     return n < 10 ? "0" + n : String(n);
   }
 
+  // The sales office's time (Asia/Shanghai, data-utc-offset in minutes), whatever time zone
+  // the screen's browser is set to.
   function tick() {
     var clock = document.querySelector("[data-wall-clock]");
     if (clock) {
-      var now = new Date();
-      clock.textContent = pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
+      var offset = parseInt(clock.getAttribute("data-utc-offset") || "480", 10);
+      var local = new Date(Date.now() + offset * 60000);
+      clock.textContent =
+        pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes()) + ":" + pad(local.getUTCSeconds());
     }
     var stale = document.querySelector("[data-wall-stale]");
     if (stale) {
