@@ -1,0 +1,37 @@
+"""The demo sales office's book: loaded through the services, idempotent, verifiable."""
+
+from __future__ import annotations
+
+from kehu.core.ledger.selectors import ledger_verify
+from kehu.core.org.demo import demo_load
+from kehu.sales.models.registration import (
+    FollowUp,
+    PhoneEnquiry,
+    Registration,
+    RegistrationConfirmation,
+)
+from kehu.sales.registration_selectors import registration_book_verify
+
+
+def test_demo_book_loads_once_and_verifies(db: None) -> None:
+    org, loaded = demo_load()
+    assert "sales" in loaded
+    counts = (
+        Registration.objects.count(),
+        RegistrationConfirmation.objects.count(),
+        PhoneEnquiry.objects.count(),
+        FollowUp.objects.count(),
+    )
+    assert counts[0] >= 6 and counts[1] == 2 and counts[2] == 2
+    assert Registration.objects.filter(late=True).count() == 1
+    assert Registration.objects.filter(corrects__isnull=False).count() == 1
+    demo_load()
+    assert counts == (
+        Registration.objects.count(),
+        RegistrationConfirmation.objects.count(),
+        PhoneEnquiry.objects.count(),
+        FollowUp.objects.count(),
+    )
+    estate = org.companies["huajing-estate"]
+    assert ledger_verify(company=estate).ok
+    assert registration_book_verify(org.staff["salesmgr.zhao"]).ok
