@@ -116,9 +116,10 @@ class TestRegistering:
                 choice_labels={"none": "跳过，不补接", "owed": "跳过，补接"},
             )
 
-        register_policy_schema("sales", SalesPolicy, "案场销售", "Sales office")
-        register_policy_profile("tobacco", "sales", {"skip_makeup": "none"})
+        # "sales" itself is taken by the real sales app; plug in a look-alike under another key.
+        register_policy_schema("sample_sales", SalesPolicy, "案场销售", "Sales office")
+        register_policy_profile("tobacco", "sample_sales", {"skip_makeup": "none"})
 
         resolved = policy_for_schema(company=east, schema=SalesPolicy, at=timezone.now())
         assert resolved.values.skip_makeup == "owed"
-        assert (resolved.ref, resolved.version_id) == ("sales@default", None)
+        assert (resolved.ref, resolved.version_id) == ("sample_sales@default", None)
