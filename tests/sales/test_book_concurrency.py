@@ -120,6 +120,7 @@ def test_item_10_racing_desks_on_a_customer_on_file_make_one_first_registration(
     # when every desk registers his visit at the same moment, choosing him from the matches
     results, errors = _race([job(d, s) for d, s in pairs])
     # then exactly one first registration exists; the others were refused with who and when
+    # (whether they lost the customer's first-registration key or the key of the day's line)
     assert len(results) == 1 and results[0].first
     assert len(errors) == DESKS - 1
     assert all(isinstance(e, AlreadyRegistered) for e in errors), errors

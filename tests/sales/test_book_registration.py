@@ -249,11 +249,29 @@ def test_a7_4_full_name_decides_when_the_policy_says_so(
 def test_an_old_customer_visiting_again_is_registered_on_their_customer_not_first(
     li: Staff,
 ) -> None:
-    first = register(li)
-    again = register(li, customer_id=first.customer.pk, intention="第二次来访，看样板间")
+    with time_machine.travel(shanghai(2026, 11, 20, 10, 0), tick=False):
+        first = register(li)
+    with time_machine.travel(shanghai(2026, 11, 22, 15, 0), tick=False):
+        again = register(li, customer_id=first.customer.pk, intention="第二次来访，看样板间")
     assert not again.first and not again.customer_created
     assert again.customer == first.customer
     assert RegistrationKey.objects.filter(kind="customer").count() == 1
+
+
+def test_a1_1_one_line_per_customer_per_visit_day(li: Staff, desk: Staff) -> None:
+    # given 李 registered 张伟's visit at 10:02
+    with time_machine.travel(shanghai(2026, 11, 20, 10, 2), tick=False):
+        first = register(li)
+    # when the front desk registers the same customer again that day
+    with (
+        time_machine.travel(shanghai(2026, 11, 20, 16, 0), tick=False),
+        pytest.raises(AlreadyRegistered) as refused,
+    ):
+        register(desk, receiver=li, customer_id=first.customer.pk)
+    # then it is refused, naming the day's line
+    assert refused.value.message_zh.startswith("已由 李明 于 10:02 登记")
+    assert refused.value.details["keys"] == ["visit"]
+    assert Registration.objects.count() == 1
 
 
 def test_a_customer_on_file_without_a_registration_is_refused_as_new_and_first_when_chosen(
@@ -404,15 +422,22 @@ def test_verification_finds_a_line_changed_behind_the_ledgers_back(li: Staff, pm
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["13800000001", "13800000002", "13800000003"]), max_size=6))
 def test_exactly_one_first_registration_per_customer(li: Staff, phones: list[str]) -> None:
+    # whatever the order of attempts, each visitor gets one customer, one first registration and
+    # one line on the day; every other attempt is refused naming the first
     with transaction.atomic():
+        refusals = 0
         for phone in phones:
             try:
                 register(li, name="", phone=phone)
             except AlreadyRegistered as refused:
-                register(li, name="", phone=phone, customer_id=refused.details["customer_id"])
-        firsts = RegistrationKey.objects.filter(kind="customer").count()
-        assert firsts == len(set(phones))
-        assert Customer.objects.filter(company=li.company).count() == len(set(phones))
+                refusals += 1
+                with pytest.raises(AlreadyRegistered):
+                    register(li, name="", phone=phone, customer_id=refused.details["customer_id"])
+        distinct = len(set(phones))
+        assert RegistrationKey.objects.filter(kind="customer").count() == distinct
+        assert Customer.objects.filter(company=li.company).count() == distinct
+        assert Registration.objects.count() == distinct
+        assert refusals == len(phones) - distinct
         transaction.set_rollback(True)
 
 

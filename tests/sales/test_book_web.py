@@ -135,19 +135,21 @@ def test_the_form_registers_a_new_customer_and_an_old_one_chosen_among_matches(
         "receiver": li.pk,
         "source": "朋友介绍",
     }
-    response = as_(client, desk).post(reverse("sales:book_register"), form)
+    with time_machine.travel(shanghai(2026, 11, 20, 10, 2), tick=False):
+        response = as_(client, desk).post(reverse("sales:book_register"), form)
     assert response.status_code == 302
     first = Registration.objects.get()
     assert response["Location"] == reverse("sales:book_detail", args=[first.pk])
-    # the same again as new is refused with who and when, and the match is offered
-    again = as_(client, desk).post(reverse("sales:book_register"), form)
-    assert again.status_code == 400
-    page = text(again)
-    assert "已由 李明 于" in page and 'name="customer_id"' in page
-    # choosing the match registers the visit on the same customer
-    chosen = as_(client, desk).post(
-        reverse("sales:book_register"), {**form, "customer_id": first.customer_id}
-    )
+    # two days later the same visitor typed as new is refused with who and when, and the
+    # match is offered; choosing it registers the visit on the same customer
+    with time_machine.travel(shanghai(2026, 11, 22, 15, 0), tick=False):
+        again = as_(client, desk).post(reverse("sales:book_register"), form)
+        assert again.status_code == 400
+        page = text(again)
+        assert "已由 李明 于 2026-11-20 10:02 登记" in page and 'name="customer_id"' in page
+        chosen = as_(client, desk).post(
+            reverse("sales:book_register"), {**form, "customer_id": first.customer_id}
+        )
     assert chosen.status_code == 302
     assert Registration.objects.filter(customer=first.customer).count() == 2
 

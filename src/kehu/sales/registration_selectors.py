@@ -350,14 +350,19 @@ def registration_get_for_user(
         .select_related("registration__receiver")
         .first()
     )
+    confirmation_ids = RegistrationConfirmation.objects.filter(
+        registration_id__in=[h.pk for h in history]
+    ).values_list("pk", flat=True)
     entries = list(
-        LedgerEntry.objects.filter(
-            company_id=staff.company_id,
-            stream=Stream.REGISTRATION_BOOK,
-            subject_type__in=[REGISTRATION_SUBJECT, CONFIRMATION_SUBJECT],
-            subject_id__in=[str(h.pk) for h in history]
-            + ([str(confirmation.pk)] if confirmation else []),
-        ).order_by("seq")
+        LedgerEntry.objects.filter(company_id=staff.company_id, stream=Stream.REGISTRATION_BOOK)
+        .filter(
+            Q(subject_type=REGISTRATION_SUBJECT, subject_id__in=[str(h.pk) for h in history])
+            | Q(
+                subject_type=CONFIRMATION_SUBJECT,
+                subject_id__in=[str(pk) for pk in confirmation_ids],
+            )
+        )
+        .order_by("seq")
     )
     own = registrations_mine(staff).filter(pk=row.pk).exists()
     if not own:

@@ -212,6 +212,7 @@ def _keys_text(kinds: Iterable[str]) -> tuple[str, str]:
         RegistrationKeyKind.PHONE: ("联系电话", "phone"),
         RegistrationKeyKind.FULL_NAME: ("姓名全称", "full name"),
         RegistrationKeyKind.CAR: ("车辆品牌+车牌号+姓氏", "car brand + plate + surname"),
+        RegistrationKeyKind.VISIT: ("同一客户当天已登记", "the customer's line of the day"),
         identity_rules.IdentityKey.PHONE: ("联系电话", "phone"),
         identity_rules.IdentityKey.FULL_NAME: ("姓名全称", "full name"),
         identity_rules.IdentityKey.CAR_PLATE_SURNAME: (
@@ -480,6 +481,10 @@ def _refuse_existing(company_id: int, match: CustomerMatch, now: dt.datetime) ->
     )
 
 
+def visit_key(customer_id: int, day: dt.date) -> str:
+    return f"{customer_id}|{day.isoformat()}"
+
+
 def _claim_first(
     *,
     row: Registration,
@@ -490,17 +495,21 @@ def _claim_first(
 ) -> bool:
     """Claim the first registration of ``customer`` and its deciding keys (see module doc).
 
-    A new customer must win every key (else the racing winner is named). An existing customer
-    without a registration must win its customer key (else: the racing winner); its identity
-    keys are claimed where free. A customer already registered: a later visit, nothing claimed
-    but free identity keys.
+    Every line must win its customer's key of the visit day. A new customer must win every
+    key (else the racing winner is named). An existing customer without a registration must win
+    its customer key; its identity keys are claimed where free. A customer already registered:
+    a later visit, nothing more claimed but free identity keys.
     """
     company_id = row.company_id
     customer_value = str(customer.pk)
     already = RegistrationKey.objects.filter(
         company_id=company_id, kind=RegistrationKeyKind.CUSTOMER, value=customer_value
     ).exists()
-    must_win = [] if already else [(RegistrationKeyKind.CUSTOMER.value, customer_value)]
+    # One line per customer per visit day (A1.1): a second desk registering the same visitor
+    # the same day is refused, whether or not the customer was registered before.
+    must_win = [(RegistrationKeyKind.VISIT.value, visit_key(customer.pk, row.received_on))]
+    if not already:
+        must_win.append((RegistrationKeyKind.CUSTOMER.value, customer_value))
     if created:
         must_win += claims
     for kind, value in sorted(must_win):

@@ -103,10 +103,12 @@ class RegistrationKeyKind(models.TextChoices):
     PHONE = "phone", _("联系电话")
     FULL_NAME = "full_name", _("姓名全称")
     CAR = "car", _("车辆品牌+车牌号+姓氏")
+    VISIT = "visit", _("当日来访")
 
 
 class RegistrationKey(CompanyOwned):
-    """The first registration of a customer, and of each deciding identity key (A1.5, A7.4).
+    """The first registration of a customer, and of each deciding identity key (A1.5, A7.4);
+    and each customer's line of a visit day (``visit``: one line per customer per day, A1.1).
 
     Unique per (company, kind, value): of two desks registering the same customer at the same
     moment, the database lets exactly one insert its keys; the other waits for it, is refused
