@@ -237,3 +237,29 @@ def test_my_customers_page_lists_the_not_followed_up(client: Client, li: Staff) 
     with time_machine.travel(shanghai(2026, 11, 20, 10, 0), tick=False):
         page = text(as_(client, li).get(reverse("sales:book_mine")))
     assert "超过 7 天未跟进" in page and "从未跟进" in page
+
+
+def test_list_pages_make_the_same_number_of_queries_for_few_and_many_lines(
+    client: Client, li: Staff, wang: Staff, pm: Staff
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(staff: Staff, url: str) -> int:
+        as_(client, staff)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    pages = [
+        (wang, reverse("sales:book_index")),
+        (pm, reverse("sales:book_confirm_queue")),
+        (li, reverse("sales:book_mine")),
+    ]
+    for n in range(2):
+        register(li, name=f"客户{n}", phone=f"1380000000{n}")
+    few = [queries(staff, url) for staff, url in pages]
+    for n in range(2, 9):
+        register(li, name=f"客户{n}", phone=f"1380000000{n}")
+    many = [queries(staff, url) for staff, url in pages]
+    assert few == many
