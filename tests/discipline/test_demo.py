@@ -77,7 +77,7 @@ def test_the_auditors_failures_reach_two_warnings_and_a_proposal(org: DemoOrg) -
 def test_the_sales_manager_has_a_fine_to_choose_and_an_offset(org: DemoOrg) -> None:
     queue = selectors.proposals_queue_for(org.staff["salesmgr.zhao"])
     assert sorted((item.kind, item.employee.name) for item in queue) == [
-        ("fine_in_range", "张伟"),
+        ("fine_in_range", "张浩"),
         ("offset", "李娜"),
     ]
     fine = next(item for item in queue if item.kind == "fine_in_range")

@@ -8,7 +8,7 @@ What it shows:
   a warning (A4 四.六.1), the second missing monthly report another (A4 四.六.5), and two warnings
   in the year a reassignment-or-demotion proposal (A4 四.六.7);
 - 韩军 (维修员): two commendations that make a minor merit, and performance points;
-- 李娜, 张伟, 王芳 (售楼员): a fine for grabbing a customer (A7.13), a sales-office complaint left
+- 李娜, 张浩, 王佳琪 (售楼员): a fine for grabbing a customer (A7.13), a sales-office complaint left
   unsettled (A8.2) and a later commendation the sales manager may offset against it, a fine of
   200–500 yuan waiting for the sales manager to choose (A7.13), a special award.
 
@@ -81,7 +81,7 @@ ENTRIES: tuple[DemoEntry, ...] = (
               amount=Decimal("100")),
     # Sales office.
     DemoEntry("sales.li", "salesmgr.zhao", D(2026, 5, 20), "fine",
-              "接待中发现为张伟登记的客户，未交还而继续接待（抢客户），销售经理定额 300 元",
+              "接待中发现为张浩登记的客户，未交还而继续接待（抢客户），销售经理定额 300 元",
               ("A7.13",), amount=Decimal("300")),
     DemoEntry("sales.li", "salesmgr.zhao", D(2026, 9, 3), "fine",
               "案场客户投诉当日未处理完毕", ("A8.2",), amount=Decimal("100")),
@@ -116,7 +116,7 @@ PROPOSALS: tuple[DemoFineProposal, ...] = (
         "sales.zhang",
         "pm.yang",
         D(2026, 11, 18),
-        "接待刘洋时发现为王芳登记的客户，未经王芳同意继续接待（抢客户）",
+        "接待陈静怡时发现为王佳琪登记的客户，未经王佳琪同意继续接待（抢客户）",
         "demo-grab-2026-11-18",
         Decimal("200"),
         Decimal("500"),

@@ -2,7 +2,7 @@
 
 华景·云栖府售楼处 (华景置业): the front desk 陈静 registers today's visitors for the receiving
 salespeople, one of them a visit from yesterday registered late (A1.1); the PM 杨帆 confirms two
-lines; 张伟 (salesperson) corrects a line by a new one; two phone enquiries, one answered by a
+lines; 张浩 (salesperson) corrects a line by a new one; two phone enquiries, one answered by a
 colleague for the desk owner (A7.5); a few follow-ups (A1.4).
 
 Everything goes through the services, so every line has its ledger entry. Idempotent: nothing is

@@ -130,9 +130,9 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("salesmgr.zhao", "赵磊", P.SALES_MANAGER, ESTATE, "营销部", "", "director.sun"),
     StaffSpec("pm.yang", "杨帆", P.PROJECT_MANAGER, ESTATE, "营销部", "", "salesmgr.zhao"),
     StaffSpec("sales.li", "李娜", P.SALESPERSON, ESTATE, "营销部", "销售一组", "pm.yang"),
-    StaffSpec("sales.zhang", "张伟", P.SALESPERSON, ESTATE, "营销部", "销售一组", "pm.yang"),
-    StaffSpec("sales.wang", "王芳", P.SALESPERSON, ESTATE, "营销部", "销售二组", "pm.yang"),
-    StaffSpec("sales.liu", "刘洋", P.SALESPERSON, ESTATE, "营销部", "销售二组", "pm.yang"),
+    StaffSpec("sales.zhang", "张浩", P.SALESPERSON, ESTATE, "营销部", "销售一组", "pm.yang"),
+    StaffSpec("sales.wang", "王佳琪", P.SALESPERSON, ESTATE, "营销部", "销售二组", "pm.yang"),
+    StaffSpec("sales.liu", "刘子轩", P.SALESPERSON, ESTATE, "营销部", "销售二组", "pm.yang"),
     StaffSpec("front.chen", "陈静", P.RECEPTIONIST, ESTATE, "营销部", "", "pm.yang"),
 
     StaffSpec("propmgr.he", "何建国", P.MANAGER, PROPERTY, "客户服务部"),
