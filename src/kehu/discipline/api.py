@@ -26,7 +26,12 @@ from ninja.responses import codes_4xx
 
 from kehu.core.org.models import Staff
 from kehu.core.org.posts import post_label
-from kehu.core.web.api_support import KehuPagination, request_language, request_staff
+from kehu.core.web.api_support import (
+    ErrorOut,
+    KehuPagination,
+    request_language,
+    request_staff,
+)
 from kehu.discipline import selectors, services
 from kehu.discipline.errors import DisciplinePermissionDenied
 from kehu.discipline.models import DisciplineEntry, DisciplineProposal, ProposalDecision
@@ -36,16 +41,6 @@ router = Router(tags=["discipline 奖惩"])
 
 
 # --- schemas -------------------------------------------------------------------------------
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 _ERRORS: dict[Any, Any] = {codes_4xx: ErrorOut}

@@ -17,7 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from kehu.core.web.api_support import PageParams, request_language, request_staff
+from kehu.core.web.api_support import (
+    ErrorOut,
+    PageParams,
+    request_language,
+    request_staff,
+)
 from kehu.discipline import reports_selectors, reports_services
 from kehu.discipline.models import CustomerReport
 from kehu.discipline.reports_selectors import ReportDetail
@@ -27,16 +32,6 @@ router = Router(tags=["discipline: customer reports"])
 
 
 # --- schemas ---------------------------------------------------------------------------------
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: object | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 _ERRORS: dict[Any, Any] = {codes_4xx: ErrorOut}

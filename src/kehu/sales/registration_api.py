@@ -25,7 +25,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from kehu.core.org.models import Staff
-from kehu.core.web.api_support import PageParams, request_language, request_staff
+from kehu.core.web.api_support import (
+    ErrorOut,
+    PageParams,
+    request_language,
+    request_staff,
+)
 from kehu.sales import registration_selectors as selectors
 from kehu.sales import registration_services as services
 from kehu.sales.models.registration import FollowUp, PhoneEnquiry, Registration
@@ -35,16 +40,6 @@ router = Router(tags=["sales 客户登记本"])
 
 
 # --- schemas ---------------------------------------------------------------------------------
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 _ERRORS: dict[Any, Any] = {codes_4xx: ErrorOut}

@@ -25,7 +25,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.responses import codes_4xx
 
-from kehu.core.web.api_support import KehuPagination, request_staff
+from kehu.core.web.api_support import ErrorOut, KehuPagination, request_staff
 from kehu.sales import rotation_rules as rules
 from kehu.sales import rotation_selectors as selectors
 from kehu.sales import rotation_services as services
@@ -45,16 +45,6 @@ StatusReasonIn = Literal[
     "colleague_customer",
     "helping",
 ]
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 _ERRORS: dict[Any, Any] = {codes_4xx: ErrorOut}

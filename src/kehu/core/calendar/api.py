@@ -29,6 +29,7 @@ from kehu.core.calendar import rules, selectors, services
 from kehu.core.calendar.models import CalendarOverride, CalendarYearDeclaration
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Staff
+from kehu.core.web.api_support import ErrorOut
 
 router = Router(tags=["calendar"])
 
@@ -42,16 +43,6 @@ FullDateTime = Annotated[
     PlainSerializer(lambda value: value.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 class DayOut(Schema):

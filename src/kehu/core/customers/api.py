@@ -22,7 +22,6 @@ from kehu.core.customers.schemas import (
     CustomerData,
     CustomerListItem,
     CustomerOut,
-    ErrorOut,
     FamilyLinkIn,
     FamilyLinkOut,
     IdNumberRevealOut,
@@ -36,6 +35,7 @@ from kehu.core.customers.schemas import (
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Staff
 from kehu.core.org.selectors import staff_for_user
+from kehu.core.web.api_support import ErrorOut
 
 router = Router(tags=["customers"])
 

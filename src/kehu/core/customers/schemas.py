@@ -138,13 +138,3 @@ class VisitBatchOut(Schema):
     note: str
     member_count: int
     members: list[BatchMemberOut]
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: object | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody

@@ -19,20 +19,11 @@ from kehu.core.ledger import rules, selectors
 from kehu.core.ledger.errors import LedgerNotStaff
 from kehu.core.org.models import Staff
 from kehu.core.org.selectors import staff_for_user
+from kehu.core.web.api_support import ErrorOut
 
 router = Router(tags=["ledger"])
 
 ERROR_CODES = frozenset({401, 403})
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 class FindingOut(Schema):

@@ -328,3 +328,19 @@ class KehuPagination(PaginationBase):
             "page": pagination.page,
             "page_size": pagination.page_size,
         }
+
+
+# --- the error body in OpenAPI ------------------------------------------------------------------
+
+
+class ErrorBody(Schema):
+    """The error every endpoint answers with: a stable code and a message in the caller's
+    language (see ``KehuError``)."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
