@@ -1,5 +1,6 @@
 """Sales-office tables, one module per concern; import them here so Django finds them."""
 
+from kehu.sales.models.reception import OwnershipDecision, Visit  # noqa: F401
 from kehu.sales.models.registration import (  # noqa: F401  registration and phone books
     FollowUp,
     PhoneEnquiry,

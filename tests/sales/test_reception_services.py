@@ -1,0 +1,197 @@
+"""The reception flow against the database: arrival → receiver, registration → the ownership
+engine's decision stored with its rule IDs and policy reference, owner applied, ledger verified."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from kehu.core.customers.models import Customer
+from kehu.core.ledger.models import LedgerEntry
+from kehu.core.ledger.selectors import ledger_verify
+from kehu.core.org.models import Company, Staff
+from kehu.sales import reception_services as services
+from kehu.sales import rules
+from kehu.sales.models.reception import DecisionOutcome, OwnershipDecision
+from kehu.sales.registration_services import (
+    CallDetails,
+    VisitDetails,
+    phone_enquiry_record,
+    registration_record,
+)
+from kehu.sales.rotation_services import rotation_day_open
+
+from .test_rotation_cast import Office, make_office
+
+NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
+
+
+@pytest.fixture
+def clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def office(
+    clock: None, cast: object, east: Company, li: Staff, zhao: Staff, wang: Staff, chen: Staff
+) -> Office:
+    return make_office(cast, east, li, zhao, wang, chen)
+
+
+def open_day(o: Office, first: Staff) -> None:
+    order = [first.pk] + [s.pk for s in o.sellers if s.pk != first.pk]
+    rotation_day_open(actor=o.pm, site=o.site, order=order)
+
+
+def old_registration(o: Office, by: Staff, days_ago: int, **details: str) -> Customer:
+    """``by`` received and registered this customer ``days_ago`` days before today."""
+    with time_machine.travel(NOW - dt.timedelta(days=days_ago), tick=False):
+        done = registration_record(staff=by, details=VisitDetails(**details), receiver=by)
+    return done.customer
+
+
+def test_a1_5_a2_12_a_walk_in_belongs_to_the_rotation_receiver(office: Office) -> None:
+    # given 赵强 is next on the rotation
+    open_day(office, office.zhao)
+    # when a new visitor walks in, asking for nobody
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    # then the rotation names 赵强, with its rule
+    assert visit.receiver == office.zhao and visit.rotation_rule_ids
+    # when the desk registers the visitor
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="张新", contact="13900000001"),
+    )
+    # then 赵强 owns the new customer by the first registration (A1.5)
+    stored = done.decision
+    assert stored.outcome == DecisionOutcome.DECIDED
+    assert stored.clause.startswith("A1.5") and "A1.5" in stored.rule_ids
+    assert stored.owner_after == {"kind": "salesperson", "salesperson": str(office.zhao.pk)}
+    assert stored.policy_ref.startswith("sales@")
+    customer = Customer.objects.get(pk=done.visit.customer_id)
+    assert customer.owner == office.zhao
+    # and his turn was consumed
+    assert [t["outcome"] for t in stored.turn_effects] == ["consumed"]
+    # and the decision is in the ledger, which verifies
+    assert LedgerEntry.objects.filter(stream="decisions").count() == 1
+    assert ledger_verify(company=office.site.company).ok
+    # when the reception ends, the visit records it
+    ended = services.visit_end(actor=office.desk, visit_id=visit.pk)
+    assert ended.ended_at is not None
+
+
+def test_a7_15_someone_elses_old_customer_found_after_60_days_is_new(office: Office) -> None:
+    # given 李明 registered 王老 70 days ago, and has not seen him since
+    old = old_registration(office, office.li, 70, customer_name="王老", contact="13900000002")
+    assert old.owner == office.li
+    # when 王老 walks in and the rotation gives him to 赵强
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    assert visit.receiver == office.zhao
+    # and at registration he is found to be 李明's old customer
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="王老", contact="13900000002"),
+        customer_id=old.pk,
+    )
+    # then more than 60 days on, he is a new customer of 赵强 (A7.15)
+    stored = done.decision
+    assert stored.outcome == DecisionOutcome.DECIDED
+    assert "A7.15" in stored.rule_ids
+    assert stored.owner_after["salesperson"] == str(office.zhao.pk)
+    assert "new_customer" in stored.flags
+    old.refresh_from_db()
+    assert old.owner == office.zhao
+    assert ledger_verify(company=office.site.company).ok
+
+
+def test_a7_12_2_a_phone_customer_asking_for_x_present_goes_to_x(office: Office) -> None:
+    # given 李明 took 周来电's call five days ago
+    with time_machine.travel(NOW - dt.timedelta(days=5), tick=False):
+        enquiry = phone_enquiry_record(
+            staff=office.li,
+            details=CallDetails(caller_name="周来电", contact="13900000003"),
+            called_at=timezone.now(),
+        )
+    # when 周来电 comes and asks for 李明, who is present, while 赵强 is next
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(
+        actor=office.desk,
+        site=office.site,
+        arrival="phone_customer",
+        named_staff_id=office.li.pk,
+    )
+    # then 李明 receives
+    assert visit.receiver == office.li and visit.named_present
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="周来电", contact="13900000003"),
+        customer_id=enquiry.customer_id,
+    )
+    # and owns the customer by A7.12(2), with no turn consumed
+    stored = done.decision
+    assert stored.clause == "A7.12(2)"
+    assert stored.owner_after["salesperson"] == str(office.li.pk)
+    assert [t["outcome"] for t in stored.turn_effects] == ["not_consumed"]
+
+
+def test_a7_20_a_full_name_only_match_waits_for_the_sales_manager(office: Office) -> None:
+    # given 李明 registered 张伟 ten days ago with one phone
+    old_registration(office, office.li, 10, customer_name="张伟", contact="13900000004")
+    # when a 张伟 with another phone walks in and 赵强 receives him
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="张伟", contact="13900000005"),
+    )
+    # then only the full name matches: the decision waits for the sales manager (A7.20)
+    stored = done.decision
+    assert stored.outcome == DecisionOutcome.PENDING
+    assert "A7.20" in stored.rule_ids and stored.policy_ref
+    # and nobody's ownership changed
+    customer = Customer.objects.get(pk=done.visit.customer_id)
+    assert customer.owner is None
+    assert ledger_verify(company=office.site.company).ok
+
+
+def test_every_stored_decision_names_rules_and_policy(office: Office) -> None:
+    open_day(office, office.zhao)
+    for n in range(2):
+        visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+        services.visit_register(
+            actor=office.desk,
+            visit_id=visit.pk,
+            details=VisitDetails(customer_name=f"客{n}", contact=f"1390000010{n}"),
+        )
+    for stored in OwnershipDecision.objects.all():
+        assert stored.rule_ids and stored.policy_ref and stored.explanation_zh
+    # and the table is append-only
+    with pytest.raises(Exception):  # noqa: B017  the database trigger refuses
+        OwnershipDecision.objects.update(clause="X")
+
+
+def test_an_outsider_cannot_touch_another_companys_visit(office: Office) -> None:
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    with pytest.raises(services.ReceptionError) as refused:
+        services.visit_end(actor=office.chen, visit_id=visit.pk)
+    assert refused.value.status == 404
+
+
+def test_the_live_service_agrees_with_the_engine(office: Office) -> None:
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    done = services.visit_register(
+        actor=office.desk, visit_id=visit.pk, details=VisitDetails(customer_name="甲")
+    )
+    assert done.decision.detail == rules.decision_as_json(done.engine)
