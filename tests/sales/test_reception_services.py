@@ -195,3 +195,31 @@ def test_the_live_service_agrees_with_the_engine(office: Office) -> None:
         actor=office.desk, visit_id=visit.pk, details=VisitDetails(customer_name="甲")
     )
     assert done.decision.detail == rules.decision_as_json(done.engine)
+
+
+def test_a7_13_continuing_with_a_colleagues_customer_is_a_grab_with_a_fine_proposal(
+    office: Office,
+) -> None:
+    from kehu.discipline.models import DisciplineProposal
+
+    # given 李明 registered 孙客 ten days ago
+    old = old_registration(office, office.li, 10, customer_name="孙客", contact="13900000006")
+    # when 孙客 walks in, 赵强 receives, finds out during the reception and carries on
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="孙客", contact="13900000006"),
+        customer_id=old.pk,
+        found_at=visit.arrived_at,
+        handling="continued",
+    )
+    # then it is a grab (A7.13): the customer stays 李明's and a 200–500 fine is proposed
+    stored = done.decision
+    assert "A7.13" in stored.rule_ids and "grab" in stored.flags
+    assert stored.owner_after["salesperson"] == str(office.li.pk)
+    proposal = DisciplineProposal.objects.get()
+    assert proposal.employee == office.zhao
+    assert (proposal.low, proposal.high) == (200, 500)
+    assert ledger_verify(company=office.site.company).ok

@@ -76,6 +76,7 @@ class RegisterIn(Schema):
     details: DetailsIn
     customer_id: int | None = None
     found_at: dt.datetime | None = None
+    handling: Literal["handed_back", "continued"] | None = None
 
 
 class DecisionOut(Schema):
@@ -160,6 +161,7 @@ def register(request: HttpRequest, visit_id: int, payload: RegisterIn) -> Any:
         details=VisitDetails(**payload.details.model_dump()),
         customer_id=payload.customer_id,
         found_at=payload.found_at,
+        handling=payload.handling,
     )
     return Status(201, decision_out(done.decision))
 

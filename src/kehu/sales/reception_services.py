@@ -168,6 +168,7 @@ def _facts(
     name_matches: list[int],
     now: dt.datetime,
     found_at: dt.datetime,
+    handling: rules.Handling | None = None,
 ) -> rules.OwnershipFacts:
     found_by = str(visit.receiver_id)
     deciding = IdentityMatch(keys=(IdentityKey.PHONE,) if registration.phone_e164 else ())
@@ -210,6 +211,7 @@ def _facts(
             helpers=tuple(str(h) for h in visit.helpers),
             public_kind=public_kind,
             registered_at=now,
+            handling=handling,
         ),
         claims=tuple(claims),
     )
@@ -235,12 +237,14 @@ def visit_register(
     details: VisitDetails,
     customer_id: int | None = None,
     found_at: dt.datetime | None = None,
+    handling: rules.Handling | str | None = None,
 ) -> RegisterResult:
     """Register the visit in the book, decide ownership with the engine and store the decision.
 
     ``found_at``: when the conflict (撞单) with an earlier record was found; by default the
     registration itself (after the reception, A7.15). A desk that found it during the reception
-    passes the earlier moment (A7.13)."""
+    passes the earlier moment (A7.13), and ``handling``: whether the receiver then handed the
+    customer back or continued (A7.13; continuing without consent is a grab)."""
     visit = _visit_for(actor, visit_id, lock=True)
     if visit.registration_id is not None:
         raise ReceptionError(
@@ -271,6 +275,7 @@ def visit_register(
         name_matches=registered.name_matches,
         now=now,
         found_at=min(found_at or now, now),
+        handling=rules.Handling(handling) if handling else None,
     )
     policy, policy_ref = sales_policy(actor.company, now)
     names = _names(actor.company_id, facts)
