@@ -223,3 +223,28 @@ def test_a7_13_continuing_with_a_colleagues_customer_is_a_grab_with_a_fine_propo
     assert proposal.employee == office.zhao
     assert (proposal.low, proposal.high) == (200, 500)
     assert ledger_verify(company=office.site.company).ok
+
+
+def test_a7_13_a7_2_handing_a_colleagues_customer_back_earns_a_make_up(office: Office) -> None:
+    from kehu.sales.models.rotation import RotationEvent
+
+    # given 李明 registered 吴客 ten days ago
+    old = old_registration(office, office.li, 10, customer_name="吴客", contact="13900000007")
+    # when 赵强 receives 吴客, finds out during the reception and hands him back
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="吴客", contact="13900000007"),
+        customer_id=old.pk,
+        found_at=visit.arrived_at,
+        handling="handed_back",
+    )
+    # then 吴客 stays 李明's, no fine, and 赵强's turn becomes a make-up (A7.2(2))
+    stored = done.decision
+    assert stored.owner_after["salesperson"] == str(office.li.pk)
+    assert "grab" not in stored.flags
+    turns = {t["salesperson"]: t["outcome"] for t in stored.turn_effects}
+    assert turns[str(office.zhao.pk)] == "makeup_earned"
+    assert RotationEvent.objects.filter(staff=office.zhao, visit_ref=f"visit:{visit.pk}").exists()
