@@ -58,10 +58,14 @@ def test_a_walk_in_through_the_api_arrive_register_end(office: Office) -> None:
     # then 赵强 owns the new customer (A1.5), with the rule IDs and the policy
     assert "A1.5" in decision["rule_ids"] and decision["policy_ref"]
     assert decision["owner_after"]["salesperson"] == str(office.zhao.pk)
-    # and the customer's decisions list it
-    listed = desk.get(f"{BASE}customers/{decision['customer_id']}/decisions")
-    assert listed.status_code == 200
-    assert [d["id"] for d in listed.json()] == [decision["id"]]
+    # and the customer's decisions list it, for the sales manager and for the owner 赵强
+    decisions_url = f"{BASE}customers/{decision['customer_id']}/decisions"
+    for reader in (office.wang, office.zhao):
+        listed = as_staff(reader).get(decisions_url)
+        assert listed.status_code == 200
+        assert [d["id"] for d in listed.json()] == [decision["id"]]
+    # but not for 李明, whose customer it is not (a salesperson sees only their customers)
+    assert as_staff(office.li).get(decisions_url).status_code == 404
     # when the reception ends
     ended = post(desk, f"{BASE}{visit['id']}/end")
     assert ended.status_code == 200 and ended.json()["ended_at"]

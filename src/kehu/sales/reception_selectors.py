@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from kehu.core.customers.models import Customer
+from kehu.core.customers.selectors import customers_visible_to
 from kehu.core.org.models import Staff
 from kehu.sales.models.reception import OwnershipDecision, Visit
 from kehu.sales.reception_services import ReceptionError, visit_not_found
@@ -22,11 +22,9 @@ def visit_get_for_user(*, staff: Staff, visit_id: int) -> Visit:
 
 
 def decisions_for_customer(*, staff: Staff, customer_id: int) -> QuerySet[OwnershipDecision]:
-    """The customer's stored ownership decisions, newest first."""
-    if (
-        not staff.active
-        or not Customer.objects.filter(company_id=staff.company_id, pk=customer_id).exists()
-    ):
+    """The customer's stored ownership decisions, newest first — for a customer the caller may
+    see (a salesperson: their own customers; another company: 404)."""
+    if not staff.active or not customers_visible_to(staff).filter(pk=customer_id).exists():
         raise ReceptionError(
             "reception.not_found", "未找到该客户。", "Customer not found.", status=404
         )
