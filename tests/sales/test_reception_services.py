@@ -248,3 +248,21 @@ def test_a7_13_a7_2_handing_a_colleagues_customer_back_earns_a_make_up(office: O
     turns = {t["salesperson"]: t["outcome"] for t in stored.turn_effects}
     assert turns[str(office.zhao.pk)] == "makeup_earned"
     assert RotationEvent.objects.filter(staff=office.zhao, visit_ref=f"visit:{visit.pk}").exists()
+
+
+def test_a7_7_a_public_customer_belongs_to_the_sales_department(office: Office) -> None:
+    # given 赵强 is next
+    open_day(office, office.zhao)
+    # when a peer whom colleagues know arrives (A7.6 a) and is registered
+    visit = services.visit_arrive(
+        actor=office.desk, site=office.site, arrival="public", public_kind="a"
+    )
+    done = services.visit_register(
+        actor=office.desk, visit_id=visit.pk, details=VisitDetails(customer_name="同行甲")
+    )
+    # then the customer is the sales department's, nobody's personally, and no turn is used
+    stored = done.decision
+    assert stored.clause.startswith("A7.7")
+    assert stored.owner_after["kind"] == "sales_department"
+    assert Customer.objects.get(pk=done.visit.customer_id).owner is None
+    assert all(t["outcome"] != "consumed" for t in stored.turn_effects)
