@@ -8,6 +8,7 @@ colleagues, other managers, another company — gets "not found".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,7 +30,7 @@ from kehu.discipline.appeals_services import (
     appeal_visible_to,
     staff_is_hr_for,
 )
-from kehu.discipline.errors import DisciplineNotFound
+from kehu.discipline.errors import DisciplineNotFound, EvidenceAltered
 from kehu.discipline.models import (
     APPEAL_OPEN_STATES,
     Appeal,
@@ -322,3 +323,15 @@ def entry_summary(entry: DisciplineEntry) -> str:
 
 # The home page's HR queue "申诉待调查" counts with this selector (kehu.core.web.queues).
 queue_counter("discipline.appeals")(appeal_count_to_investigate)
+
+
+def appeal_evidence_check_intact(evidence: AppealEvidence) -> None:
+    """Raise ``EvidenceAltered`` unless the stored file still has its recorded SHA-256."""
+    if not evidence.file_sha256:
+        return
+    digest = hashlib.sha256()
+    with evidence.file.open("rb") as handle:
+        for chunk in handle.chunks():
+            digest.update(chunk)
+    if digest.hexdigest() != evidence.file_sha256:
+        raise EvidenceAltered(evidence.pk)

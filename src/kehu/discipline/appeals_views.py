@@ -8,7 +8,6 @@ reason; an appeal the viewer may not see is "not found".
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections.abc import Callable
 from typing import Any
@@ -326,27 +325,9 @@ def appeal_findings(request: HttpRequest, staff: Staff, appeal_id: int) -> HttpR
 # --- evidence files ---------------------------------------------------------------------------
 
 
-class EvidenceAltered(KehuError):
-    status = 409
-
-    def __init__(self, evidence_id: int) -> None:
-        super().__init__(
-            "discipline.evidence_altered",
-            "该附件与提交时的校验值（SHA-256）不一致，可能已被改动；请联系系统管理员。",
-            "This file no longer matches the SHA-256 recorded when it was submitted; it may "
-            "have been altered. Contact the administrator.",
-            details={"evidence": evidence_id},
-        )
-
-
 def evidence_file_response(evidence: AppealEvidence) -> FileResponse:
     """The stored file, as a download, after checking it still has its recorded SHA-256."""
-    digest = hashlib.sha256()
-    with evidence.file.open("rb") as handle:
-        for chunk in handle.chunks():
-            digest.update(chunk)
-    if evidence.file_sha256 and digest.hexdigest() != evidence.file_sha256:
-        raise EvidenceAltered(evidence.pk)
+    selectors.appeal_evidence_check_intact(evidence)
     name = os.path.basename(evidence.file.name)
     ext = os.path.splitext(name)[1].lower()
     response = FileResponse(

@@ -18,6 +18,7 @@ class DisciplineErrorCode(StrEnum):
     EVIDENCE_REQUIRED = "discipline.evidence_required"
     BAD_TRANSITION = "discipline.bad_transition"
     BAD_INPUT = "discipline.bad_input"
+    EVIDENCE_ALTERED = "discipline.evidence_altered"
 
 
 class DisciplineError(KehuError):
@@ -44,4 +45,19 @@ class DisciplineNotFound(DisciplineError):
             DisciplineErrorCode.NOT_FOUND,
             f"找不到该{what_zh}，或您无权查看。",
             f"No such {what_en}, or you may not see it.",
+        )
+
+
+class EvidenceAltered(DisciplineError):
+    """A stored evidence file no longer has the SHA-256 recorded when it was submitted."""
+
+    status = 409
+
+    def __init__(self, evidence_id: int) -> None:
+        super().__init__(
+            DisciplineErrorCode.EVIDENCE_ALTERED,
+            "该附件与提交时的校验值（SHA-256）不一致，可能已被改动；请联系系统管理员。",
+            "This file no longer matches the SHA-256 recorded when it was submitted; it may "
+            "have been altered. Contact the administrator.",
+            details={"evidence": evidence_id},
         )

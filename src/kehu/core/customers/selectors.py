@@ -35,6 +35,7 @@ from kehu.core.customers.models import (
     VisitBatchMember,
 )
 from kehu.core.org.models import Company, Staff
+from kehu.core.org.selectors import staff_has_perm
 from kehu.core.policy.selectors import policy_for
 
 PERM_VIEW = "customers.view_customer"
@@ -42,10 +43,6 @@ PERM_VIEW_ALL = "customers.view_all_customers"
 PERM_ADD = "customers.add_customer"
 PERM_REVEAL_PHONE = "customers.reveal_phone"
 PERM_REVEAL_ID_NUMBER = "customers.reveal_id_number"
-
-
-def staff_has_perm(staff: Staff, perm: str) -> bool:
-    return bool(staff.active and staff.user.has_perm(perm))
 
 
 def _phones_prefetch() -> Any:  # a Prefetch; its stub's type parameters are awkward
