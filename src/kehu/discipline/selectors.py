@@ -641,3 +641,43 @@ def company_report(viewer: Staff, year: int) -> list[ReportRow]:
         for row in rows
         if row["penalties"] or row["rewards"]
     ]
+
+
+@dataclass(frozen=True)
+class TeamStanding:
+    employee: Staff
+    standing: rules.Standing
+    open_proposals: int
+
+
+def team_standings(
+    *, viewer: Staff, employees: Sequence[Staff], as_of: dt.date
+) -> list[TeamStanding]:
+    """Each member's standing and open proposals, from one query per table for the whole team
+    (no N+1). ``employees`` must already be those the viewer may see."""
+    ids = [e.pk for e in employees]
+    by_employee: dict[int, list[DisciplineEntry]] = {pk: [] for pk in ids}
+    for row in DisciplineEntry.objects.filter(
+        company_id=viewer.company_id, employee_id__in=ids, on__lte=as_of
+    ).order_by("on", "pk"):
+        by_employee[row.employee_id].append(row)
+    decided = set(
+        ProposalDecision.objects.filter(
+            company_id=viewer.company_id, employee_id__in=ids
+        ).values_list("proposal_key", flat=True)
+    )
+    stored_open: dict[int, int] = {}
+    for proposal in DisciplineProposal.objects.filter(
+        company_id=viewer.company_id, employee_id__in=ids, on__lte=as_of
+    ).only("pk", "employee_id"):
+        if stored_proposal_key(proposal) not in decided:
+            stored_open[proposal.employee_id] = stored_open.get(proposal.employee_id, 0) + 1
+    policy = discipline_policy_on(company=viewer.company, on=as_of).values
+    result = []
+    for employee in employees:
+        standing = standing_compute(entries=by_employee[employee.pk], policy=policy, as_of=as_of)
+        open_derived = sum(1 for p in standing.proposals if proposal_key(p) not in decided)
+        result.append(
+            TeamStanding(employee, standing, open_derived + stored_open.get(employee.pk, 0))
+        )
+    return result

@@ -12,7 +12,7 @@ import importlib.util
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from kehu.discipline import queues, views  # noqa: F401  (queues: registers home-page counters)
+from kehu.discipline import views
 
 app_name = "discipline"
 

@@ -47,8 +47,6 @@ from kehu.discipline.forms import (
 from kehu.discipline.models import (
     DecisionOutcome,
     DisciplineEntry,
-    DisciplineProposal,
-    ProposalDecision,
     ProposalKind,
 )
 
@@ -372,45 +370,18 @@ class TeamRow:
 
 
 def _team_rows(viewer: Staff, employees: Sequence[Staff], as_of: dt.date) -> list[TeamRow]:
-    """Each member's standing, computed from one query for all their entries (no N+1)."""
-    ids = [e.pk for e in employees]
-    by_employee: dict[int, list[DisciplineEntry]] = {pk: [] for pk in ids}
-    for row in DisciplineEntry.objects.filter(
-        company_id=viewer.company_id, employee_id__in=ids, on__lte=as_of
-    ).order_by("on", "pk"):
-        by_employee[row.employee_id].append(row)
-    decided = set(
-        ProposalDecision.objects.filter(
-            company_id=viewer.company_id, employee_id__in=ids
-        ).values_list("proposal_key", flat=True)
-    )
-    stored_open: dict[int, int] = {}
-    for proposal in DisciplineProposal.objects.filter(
-        company_id=viewer.company_id, employee_id__in=ids, on__lte=as_of
-    ).only("pk", "employee_id"):
-        if selectors.stored_proposal_key(proposal) not in decided:
-            stored_open[proposal.employee_id] = stored_open.get(proposal.employee_id, 0) + 1
-    policy = selectors.discipline_policy_on(company=viewer.company, on=as_of).values
-    rows = []
-    for employee in employees:
-        standing = selectors.standing_compute(
-            entries=by_employee[employee.pk], policy=policy, as_of=as_of
+    return [
+        TeamRow(
+            employee=member.employee,
+            counts=[member.standing.counts.get(level.value, 0) for level in LEVEL_ORDER],
+            fines=member.standing.fines,
+            bonuses=member.standing.bonuses,
+            points=member.standing.points,
+            warnings=member.standing.warnings_in_window,
+            open_proposals=member.open_proposals,
         )
-        open_derived = sum(
-            1 for p in standing.proposals if selectors.proposal_key(p) not in decided
-        )
-        rows.append(
-            TeamRow(
-                employee=employee,
-                counts=[standing.counts.get(level.value, 0) for level in LEVEL_ORDER],
-                fines=standing.fines,
-                bonuses=standing.bonuses,
-                points=standing.points,
-                warnings=standing.warnings_in_window,
-                open_proposals=open_derived + stored_open.get(employee.pk, 0),
-            )
-        )
-    return rows
+        for member in selectors.team_standings(viewer=viewer, employees=employees, as_of=as_of)
+    ]
 
 
 @staff_required
