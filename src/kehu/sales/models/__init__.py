@@ -1,6 +1,14 @@
 """Sales-office tables, one module per concern; import them here so Django finds them."""
 
-from kehu.sales.models.reception import OwnershipDecision, Visit  # noqa: F401
+from kehu.sales.models.deal import CommissionEntry, Deal  # noqa: F401
+from kehu.sales.models.reception import (  # noqa: F401
+    ConflictEvent,
+    ConsentRecord,
+    OwnershipDecision,
+    PreRegistration,
+    RulingRecord,
+    Visit,
+)
 from kehu.sales.models.registration import (  # noqa: F401  registration and phone books
     FollowUp,
     PhoneEnquiry,
