@@ -142,15 +142,59 @@ _PHONE_BOOK = "sales.view_phone_book"
 _FOLLOW_VIEW = "sales.view_followup"
 _FOLLOW_ADD = "sales.add_followup"
 _FOLLOW_ALL = "sales.view_all_follow_ups"
-_SALES_FRONT_LINE = [_REG_VIEW, _REG_ADD, _PHONE_VIEW, _PHONE_ADD, _FOLLOW_VIEW, _FOLLOW_ADD]
-_SALES_BOOK_KEEPER = [_REG_BOOK, _REG_CORRECT, _PHONE_BOOK, _FOLLOW_ALL]
+# Deals (A7.17), approvals (A7.19), rulings (A7.20), reports, import, channel, pool, alerts.
+_DEAL_VIEW = "sales.view_deal"
+_DEAL_ADD = "sales.add_deal"
+_DEAL_ALL = "sales.view_all_deals"
+_REQUEST_APPROVE = "sales.approve_sales_request"
+_DISPUTE_RULE = "sales.rule_dispute"
+_SALES_REPORTS = "sales.view_sales_reports"
+_LEGACY_IMPORT = "sales.import_legacy_register"
+_CHANNEL_MANAGE = "sales.manage_channel"
+_POOL_CLAIM = "sales.claim_pool_customer"
+_SALES_ALERTS = "sales.view_sales_alerts"
+_SALES_FRONT_LINE = [
+    _REG_VIEW,
+    _REG_ADD,
+    _PHONE_VIEW,
+    _PHONE_ADD,
+    _FOLLOW_VIEW,
+    _FOLLOW_ADD,
+    _DEAL_VIEW,
+    _DEAL_ADD,
+    _POOL_CLAIM,
+]
+_SALES_BOOK_KEEPER = [
+    _REG_BOOK,
+    _REG_CORRECT,
+    _PHONE_BOOK,
+    _FOLLOW_ALL,
+    _DEAL_ALL,
+    _SALES_REPORTS,
+    _LEGACY_IMPORT,
+    _CHANNEL_MANAGE,
+    _SALES_ALERTS,
+]
 
 _SALES_BY_POST: dict[str, list[str]] = {
     Post.SALESPERSON: [*_SALES_FRONT_LINE],
     Post.RECEPTIONIST: [_REG_VIEW, _REG_ADD, _PHONE_VIEW, _PHONE_ADD],
     Post.PROJECT_MANAGER: [*_SALES_FRONT_LINE, *_SALES_BOOK_KEEPER, _REG_CONFIRM],
-    Post.SALES_MANAGER: [*_SALES_FRONT_LINE, *_SALES_BOOK_KEEPER],
-    Post.SALES_DIRECTOR: [_REG_VIEW, _PHONE_VIEW, _FOLLOW_VIEW],
+    Post.SALES_MANAGER: [
+        *_SALES_FRONT_LINE,
+        *_SALES_BOOK_KEEPER,
+        _REQUEST_APPROVE,
+        _DISPUTE_RULE,
+    ],
+    Post.SALES_DIRECTOR: [
+        _REG_VIEW,
+        _PHONE_VIEW,
+        _FOLLOW_VIEW,
+        _DEAL_VIEW,
+        _DEAL_ALL,
+        _SALES_REPORTS,
+        _SALES_ALERTS,
+    ],
 }
 
 POST_PERMISSIONS: dict[str, list[str]] = {

@@ -51,6 +51,17 @@ class Deal(CompanyOwned):
         verbose_name = "成交"
         verbose_name_plural = "成交"
         ordering = ["-recorded_at", "-pk"]
+        # The sales office's permissions beyond the book live here, one place for posts.py.
+        permissions = [
+            ("view_all_deals", "可查看全部成交与业绩台账"),
+            ("approve_sales_request", "可审批放盘、转名、折扣申请（A7.19）"),
+            ("rule_dispute", "可裁决归属争议（A7.20）"),
+            ("view_sales_reports", "可查看案场报表"),
+            ("import_legacy_register", "可导入旧客户登记本"),
+            ("manage_channel", "可管理渠道报备与公客池"),
+            ("claim_pool_customer", "可从公客池领取客户"),
+            ("view_sales_alerts", "可查看异常行为提醒"),
+        ]
         indexes = [
             models.Index(fields=["company", "closed_at"], name="sales_deal_company_closed"),
             models.Index(fields=["company", "customer"], name="sales_deal_customer"),
