@@ -104,6 +104,9 @@ class OwnershipDecision(CompanyOwned):
     policy_ref = models.CharField("规则版本", max_length=60)
     explanation_zh = models.TextField("说明")
     detail = models.JSONField("完整决定", default=dict)
+    # The facts the engine was given, in the replay format of ``kehu rules sales`` (one case):
+    # replaying them must give ``detail`` again (live app and replay agree).
+    facts = models.JSONField("依据的事实", default=dict)
     decided_at = models.DateTimeField("决定时间", default=timezone.now)
     decided_by = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
