@@ -61,6 +61,7 @@ class Stream(StrEnum):
     DISCIPLINE = "discipline"
     DECISIONS = "decisions"
     APPEALS = "appeals"
+    DEALS = "deals"
 
 
 STREAM_LABELS: dict[str, tuple[str, str]] = {
@@ -70,6 +71,7 @@ STREAM_LABELS: dict[str, tuple[str, str]] = {
     Stream.DISCIPLINE: ("奖惩台账", "Rewards and penalties ledger"),
     Stream.DECISIONS: ("归属决定", "Ownership decisions"),
     Stream.APPEALS: ("申诉", "Appeals"),
+    Stream.DEALS: ("成交与业绩台账", "Deals and commission"),
 }
 
 
