@@ -46,6 +46,7 @@ from kehu.sales.rules import (
     Owner,
     OwnerKind,
     OwnershipFacts,
+    OwnershipPolicy,
     PublicKind,
     Ruling,
     RulingKind,
@@ -59,6 +60,7 @@ from kehu.sales.rules import (
 BAD_INPUT = "sales.replay_bad_input"
 POLICY_DEFAULT_REF = "sales@default"
 POLICY_FILE_REF = "file"
+POLICY_STORED_REF = "stored"
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -113,24 +115,33 @@ class VisitIn(_Strict):
 
 
 class MatchIn(_Strict):
-    """The A7.4 grounds that matched; whether a full-name-only match needs the sales
-    manager's confirmation follows the file's ``identity.full_name_alone``."""
+    """The A7.4 grounds that matched. Whether a full-name-only match needs the sales manager's
+    confirmation follows the file's ``identity.full_name_alone`` unless the match says so
+    itself (``needs_confirmation``, ``rule_ids``): a stored live decision carries the reading
+    it was decided with, e.g. a customer the desk picked by name is a confirmed identity."""
 
     keys: list[IdentityKey] = Field(default_factory=list)
     matched_phones: list[str] = Field(default_factory=list)
+    needs_confirmation: bool | None = None
+    rule_ids: list[str] | None = None
 
     def build(self, full_name_alone: str) -> IdentityMatch:
-        if not self.keys:
+        if not self.keys and self.needs_confirmation is None and self.rule_ids is None:
             return IdentityMatch()
-        needs = (
-            self.keys == [IdentityKey.FULL_NAME]
-            and full_name_alone == FULL_NAME_ALONE_NEEDS_CONFIRMATION
-        )
+        needs = self.needs_confirmation
+        if needs is None:
+            needs = (
+                self.keys == [IdentityKey.FULL_NAME]
+                and full_name_alone == FULL_NAME_ALONE_NEEDS_CONFIRMATION
+            )
+        rule_ids = self.rule_ids
+        if rule_ids is None:
+            rule_ids = [RULE_IDENTITY, RULE_MANAGER_RULING] if needs else [RULE_IDENTITY]
         return IdentityMatch(
             keys=tuple(self.keys),
             matched_phones=tuple(self.matched_phones),
             needs_confirmation=needs,
-            rule_ids=(RULE_IDENTITY, RULE_MANAGER_RULING) if needs else (RULE_IDENTITY,),
+            rule_ids=tuple(rule_ids),
         )
 
 
@@ -197,6 +208,11 @@ class RulingIn(_Strict):
 
 class CaseIn(_Strict):
     id: str = Field(min_length=1, max_length=200)
+    # The sales policy the case was decided with: a key of the file's ``policies`` (an export
+    # names the version each stored decision used); the file's ``policy`` overrides go on top.
+    policy: str | None = Field(default=None, min_length=1, max_length=60)
+    # The decision the live app stored for these facts (``--compare`` checks the replay with it).
+    stored: dict[str, Any] | None = None
     now: Moment
     visit: VisitIn
     claims: list[ClaimIn] = Field(default_factory=list)
@@ -221,8 +237,12 @@ class IdentityIn(_Strict):
 
 class ReplayInput(_Strict):
     policy: dict[str, Any] = Field(default_factory=dict)
+    # Policy versions by reference (``sales@v3``: every field's value), for cases that name one.
+    policies: dict[str, dict[str, Any]] = Field(default_factory=dict)
     identity: IdentityIn = Field(default_factory=IdentityIn)
     names: dict[str, str] = Field(default_factory=dict)
+    # Where an export came from (company, site, period, skipped decisions); not read by replay.
+    source: dict[str, Any] | None = None
     cases: list[Any]
 
 
@@ -266,10 +286,11 @@ def load_input(path: Path) -> ReplayInput:
         raise _malformed(_pydantic_details(exc), "输入", "The input") from None
 
 
-def replay_policy(overrides: dict[str, Any]) -> SalesSettings:
-    """The rulebook's defaults with ``overrides`` (field names of ``SalesSettings``)."""
+def replay_policy(overrides: dict[str, Any], base: dict[str, Any] | None = None) -> SalesSettings:
+    """The rulebook's defaults, then ``base`` (a stored version's values), then ``overrides``
+    (field names of ``SalesSettings``)."""
     try:
-        return SalesSettings.model_validate(overrides)
+        return SalesSettings.model_validate({**(base or {}), **overrides})
     except ValidationError as exc:
         details = _pydantic_details(exc, "policy.")
         fields = "; ".join(f"{d['field']}: {d['message']}" for d in details)
@@ -280,8 +301,11 @@ def replay_policy(overrides: dict[str, Any]) -> SalesSettings:
         ) from None
 
 
-def replay_case(position: int, raw: dict[str, Any], full_name_alone: str) -> OwnershipFacts:
-    """One case's facts, validated; errors name the case (id and position) and the field."""
+def replay_case(
+    position: int, raw: dict[str, Any], full_name_alone: str
+) -> tuple[CaseIn, OwnershipFacts]:
+    """One case and its facts, validated; errors name the case (id and position) and the
+    field."""
     case_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     where = f"cases[{position}]" + (f" ({case_id})" if case_id else "")
     try:
@@ -292,7 +316,7 @@ def replay_case(position: int, raw: dict[str, Any], full_name_alone: str) -> Own
             detail["case"] = where
         raise _malformed(details, f"{where}：", where) from None
     try:
-        return case.build(full_name_alone)
+        return case, case.build(full_name_alone)
     except ValueError as exc:
         raise _input_error(
             {"case": where, "problem": str(exc)},
@@ -301,13 +325,40 @@ def replay_case(position: int, raw: dict[str, Any], full_name_alone: str) -> Own
         ) from None
 
 
-def replay(data: ReplayInput) -> dict[str, Any]:
-    """Every case's decision, in input order."""
-    settings = replay_policy(data.policy)
-    policy = settings.as_rules_policy()
+# Compared by ``--compare``: every field of a decision but its wording, which depends on the
+# names in the file (an export takes today's names; a salesperson may have been renamed since).
+NOT_COMPARED = frozenset({"explanation_zh"})
+
+
+def _case_policies(data: ReplayInput) -> dict[str | None, OwnershipPolicy]:
+    """The engine policy of each policy reference the file holds (``None``: no reference)."""
+    policies: dict[str | None, OwnershipPolicy] = {
+        None: replay_policy(data.policy).as_rules_policy()
+    }
+    for ref, values in data.policies.items():
+        try:
+            policies[ref] = replay_policy(data.policy, values).as_rules_policy()
+        except KehuError as exc:
+            raise _input_error(
+                {"policies": ref, "problems": exc.details},
+                f"policies[{ref}]：{exc.message_zh}",
+                f"policies[{ref}]: {exc.message_en}",
+            ) from None
+    return policies
+
+
+def _policy_label(data: ReplayInput, case_policy: str | None) -> str:
+    if case_policy is None:
+        return POLICY_FILE_REF if data.policy else POLICY_DEFAULT_REF
+    return f"{case_policy}+{POLICY_FILE_REF}" if data.policy else case_policy
+
+
+def replay_decisions(data: ReplayInput) -> list[tuple[CaseIn, dict[str, Any]]]:
+    """Every case with its replayed decision (as JSON), in input order."""
+    policies = _case_policies(data)
     full_name_alone = data.identity.full_name_alone
     seen: set[str] = set()
-    facts: list[tuple[str, OwnershipFacts]] = []
+    facts: list[tuple[CaseIn, OwnershipFacts]] = []
     for position, raw in enumerate(data.cases):
         if not isinstance(raw, dict):
             raise _input_error(
@@ -315,28 +366,99 @@ def replay(data: ReplayInput) -> dict[str, Any]:
                 f"cases[{position}]：每个案例须是一个 JSON 对象。",
                 f"cases[{position}]: each case is a JSON object.",
             )
-        case_facts = replay_case(position, raw, full_name_alone)
-        case_id = str(raw["id"])
-        if case_id in seen:
+        case, case_facts = replay_case(position, raw, full_name_alone)
+        where = f"cases[{position}] ({case.id})"
+        if case.id in seen:
             raise _input_error(
-                {"case": f"cases[{position}] ({case_id})"},
-                f"cases[{position}] ({case_id})：案例 id 重复。",
-                f"cases[{position}] ({case_id}): duplicate case id.",
+                {"case": where},
+                f"{where}：案例 id 重复。",
+                f"{where}: duplicate case id.",
             )
-        seen.add(case_id)
-        facts.append((case_id, case_facts))
-    decisions = [
-        {"id": case_id, **decision_as_json(decide_ownership(item, policy, data.names))}
-        for case_id, item in facts
-    ]
+        if case.policy is not None and case.policy not in policies:
+            raise _input_error(
+                {"case": where, "field": "policy"},
+                f"{where}：规则设置“{case.policy}”不在文件的 policies 中。",
+                f"{where}: policy {case.policy!r} is not among the file's policies.",
+            )
+        seen.add(case.id)
+        facts.append((case, case_facts))
+    decided = []
+    for case, item in facts:
+        decision = decision_as_json(decide_ownership(item, policies[case.policy], data.names))
+        head: dict[str, Any] = {"id": case.id}
+        if case.policy is not None:
+            head["policy"] = _policy_label(data, case.policy)
+        decided.append((case, {**head, **decision}))
+    return decided
+
+
+def _overall_policy(data: ReplayInput) -> str:
+    if any(isinstance(c, dict) and c.get("policy") for c in data.cases):
+        return f"{POLICY_STORED_REF}+{POLICY_FILE_REF}" if data.policy else POLICY_STORED_REF
+    return POLICY_FILE_REF if data.policy else POLICY_DEFAULT_REF
+
+
+def replay(data: ReplayInput) -> dict[str, Any]:
+    """Every case's decision, in input order."""
+    decisions = [decision for _case, decision in replay_decisions(data)]
+    return {"policy": _overall_policy(data), "decisions": decisions}
+
+
+def decision_differences(stored: dict[str, Any], replayed: dict[str, Any]) -> list[str]:
+    """The fields of a decision (as JSON) that differ, in the decision's order; ``--compare``
+    leaves out ``NOT_COMPARED``."""
+    fields = [k for k in stored if k not in NOT_COMPARED]
+    fields += [k for k in replayed if k not in stored and k not in NOT_COMPARED]
+    return [k for k in fields if k not in ("id", "policy") and stored.get(k) != replayed.get(k)]
+
+
+def replay_compare(data: ReplayInput) -> dict[str, Any]:
+    """Replay every case and compare it with the decision stored with it (``stored``): the
+    cases whose replayed decision differs, field by field. With the policies a stored decision
+    used and no overrides, nothing differs; with an override (``policy``), the differences are
+    what the change would have decided on those days."""
+    differences = []
+    compared = 0
+    not_compared = []
+    for case, decision in replay_decisions(data):
+        if case.stored is None:
+            not_compared.append(case.id)
+            continue
+        compared += 1
+        changed = decision_differences(case.stored, decision)
+        if changed:
+            differences.append(
+                {
+                    "id": case.id,
+                    "visit_id": decision["visit_id"],
+                    "policy": decision.get("policy", _policy_label(data, case.policy)),
+                    "fields": changed,
+                    "stored": {k: case.stored.get(k) for k in changed},
+                    "replayed": {k: decision.get(k) for k in changed},
+                }
+            )
     return {
-        "policy": POLICY_FILE_REF if data.policy else POLICY_DEFAULT_REF,
-        "decisions": decisions,
+        "policy": _overall_policy(data),
+        "compared": compared,
+        "same": compared - len(differences),
+        "different": len(differences),
+        "not_compared": not_compared,
+        "differences": differences,
     }
 
 
 def main(input_path: str | Path, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Entry point of ``kehu rules sales``: read ``input_path``, return every decision.
-    ``options`` (the command's) are accepted for the common interface; ``--as-of`` does not
+    """Entry point of ``kehu rules sales``: read ``input_path`` and return every decision, or
+    with ``--compare`` the decisions that differ from the stored ones. ``--as-of`` does not
     apply (each case carries its own ``now``)."""
-    return replay(load_input(Path(input_path)))
+    data = load_input(Path(input_path))
+    if options and options.get("compare"):
+        return replay_compare(data)
+    return replay(data)
+
+
+def export(options: dict[str, Any]) -> dict[str, Any]:
+    """``kehu rules sales --export``: the stored decisions of a period as a replay input."""
+    from kehu.sales.replay_export import export_from_options
+
+    return export_from_options(options)

@@ -3,6 +3,9 @@
 Each app that offers a replay has ``kehu.<app>.replay`` (or ``kehu.core.<app>.replay``) with
 ``main(input_path, options) -> dict``; this command finds it by import, runs it and prints the
 result as JSON. Sales, complaints and discipline each describe their input in docs/rules-cli.md.
+An app may also offer ``export(options) -> dict`` (``--export``: stored decisions of a period
+written as its replay input; sales does, with ``--company``, ``--site``, ``--from``, ``--to``)
+and read ``options["compare"]`` (``--compare``: replay and list what differs from the stored).
 
 Exit status: 0 printed, 2 bad input or unknown app (the message in Chinese and English).
 """
@@ -115,8 +118,28 @@ class Command(BaseCommand):
         parser.add_argument("app", help="应用名，如 discipline / app name, e.g. discipline")
         parser.add_argument(
             "--input",
-            required=True,
+            default=None,
             help="输入 JSON 文件 / input JSON file (see docs/rules-cli.md)",
+        )
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="与文件中保存的决定比较，只列出不同之处 / compare with the stored decisions",
+        )
+        parser.add_argument(
+            "--export",
+            action="store_true",
+            help="把某段时间已保存的决定导出为回放输入 / export stored decisions as replay input",
+        )
+        parser.add_argument("--company", default=None, help="公司代码 / company code (--export)")
+        parser.add_argument(
+            "--site", default=None, help="项目 id 或名称 / site id or name (--export)"
+        )
+        parser.add_argument(
+            "--from", dest="date_from", default=None, help="起始日期 YYYY-MM-DD (--export)"
+        )
+        parser.add_argument(
+            "--to", dest="date_to", default=None, help="截止日期 YYYY-MM-DD，含当天 (--export)"
         )
         parser.add_argument(
             "--as-of",
@@ -128,8 +151,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         module = replay_module(options["app"])
+        if options["export"] and options["input"]:
+            raise _usage_error(
+                "--export 与 --input 不能同时使用。", "Use either --export or --input, not both."
+            )
+        if options["export"] and not callable(getattr(module, "export", None)):
+            raise _usage_error(
+                f"应用“{options['app']}”不支持 --export。",
+                f"App {options['app']!r} has no --export.",
+            )
+        if not options["export"] and not options["input"]:
+            raise _usage_error("请用 --input 指定输入文件。", "Give the input file with --input.")
         try:
-            result = module.main(options["input"], options)
+            if options["export"]:
+                result = module.export(options)
+            else:
+                result = module.main(options["input"], options)
         except KehuError as exc:
             raise _usage_error(exc.message_zh, exc.message_en, exc.details) from None
         if options["compact"]:
