@@ -1,6 +1,7 @@
 """Sales-office tables, one module per concern; import them here so Django finds them."""
 
 from kehu.sales.models.deal import CommissionEntry, Deal  # noqa: F401
+from kehu.sales.models.dispute import DisputeRequest  # noqa: F401
 from kehu.sales.models.reception import (  # noqa: F401
     ConflictEvent,
     ConsentRecord,
