@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kehu.core.web",
     "kehu.discipline",
     "kehu.sales",
+    "kehu.complaints",
 ]
 
 MIDDLEWARE = [

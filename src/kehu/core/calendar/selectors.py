@@ -90,22 +90,33 @@ def due_at_for_company(
     try:
         if isinstance(start, str):
             start = rules.parse_start(start)
-        first = rules.local_date(start) + dt.timedelta(days=1)
         window = 2 * amount + _WINDOW_EXTRA_DAYS if isinstance(amount, int) else 0
-        overrides = _CompanyOverrides(company, first, window)
-        declared = _DeclaredYears(company)
-
-        def day_status(day: dt.date) -> rules.DayStatus:
-            return rules.company_day_status(
-                day,
-                official=official.official_day_status,
-                override=overrides.get(day),
-                declared_years=declared,
-            )
-
+        day_status = company_day_status_lookup(company=company, start=start, window_days=window)
         return rules.due_at(start=start, amount=amount, unit=unit, day_status=day_status)
     except rules.CalendarRuleError as error:
         raise from_rule_error(error) from error
+
+
+def company_day_status_lookup(
+    *, company: Company | None, start: dt.datetime, window_days: int = _WINDOW_EXTRA_DAYS
+) -> rules.DayStatusLookup:
+    """Whether ``company`` works on a date after ``start``'s local day, for pure rules that take
+    a ``DayStatusLookup`` (overrides read lazily, ``window_days`` at a time; declared years in
+    one query when needed). The lookup raises ``rules.YearNotCovered`` like the official data;
+    callers turn it into ``CalendarYearNotCovered`` with ``from_rule_error``."""
+    first = rules.local_date(start) + dt.timedelta(days=1)
+    overrides = _CompanyOverrides(company, first, window_days)
+    declared = _DeclaredYears(company)
+
+    def day_status(day: dt.date) -> rules.DayStatus:
+        return rules.company_day_status(
+            day,
+            official=official.official_day_status,
+            override=overrides.get(day),
+            declared_years=declared,
+        )
+
+    return day_status
 
 
 def calendar_overrides_for_company(

@@ -1,5 +1,7 @@
 # Conflicts, consents, rulings, pre-registrations and the commission ledger are evidence (A7.21):
-# the database refuses UPDATE and DELETE.
+# the database refuses UPDATE and DELETE. 0009 added columns to sales_ownershipdecision, which
+# SQLite does by rebuilding the table and so drops its guards: AppendOnly (idempotent) puts
+# them back.
 
 from django.db import migrations
 
@@ -12,6 +14,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        AppendOnly("sales_ownershipdecision"),
         AppendOnly("sales_conflictevent"),
         AppendOnly("sales_consentrecord"),
         AppendOnly("sales_rulingrecord"),

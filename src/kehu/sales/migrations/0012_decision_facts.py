@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from kehu.core.ledger.append_only import AppendOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,4 +16,6 @@ class Migration(migrations.Migration):
             name="facts",
             field=models.JSONField(default=dict, verbose_name="依据的事实"),
         ),
+        # SQLite adds the column by rebuilding the table, which drops its guards: put them back.
+        AppendOnly("sales_ownershipdecision"),
     ]
