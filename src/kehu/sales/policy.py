@@ -170,6 +170,117 @@ class SalesSettings(PolicySchema):
         decimal_places=2,
     )
 
+    # --- beyond the regulations (issue #4 item 7): channel reports, public pool, alerts -------
+    # The seed says nothing of these; every default below is the product's (rulebook silent).
+    channel_protection_amount: int = policy_field(
+        72,
+        title="渠道报备保护期（数值）",
+        title_en="Channel report protection (amount)",
+        description="原文未规定（规则手册未涉及）；默认 72 小时，单位见下一项。",
+        rule_ids=["X7.1"],
+        ge=1,
+        le=8760,
+    )
+    channel_protection_unit: Literal["hours", "days"] = policy_field(
+        "hours",
+        title="渠道报备保护期单位",
+        title_en="Channel report protection unit",
+        description="按小时：报备时刻起算满这些小时为止；按天：报备当天为第0天，第N天仍在保护期内。",
+        rule_ids=["X7.1"],
+        choice_labels={"hours": "小时", "days": "天"},
+    )
+    channel_visit_decides: bool = policy_field(
+        True,
+        title="到访为王",
+        title_en="Visit decides (到访为王)",
+        description=(
+            "开：客户须在保护期内到访，到访即确认报备、渠道长期保有该客户，否则报备失效；"
+            "关：报备本身在保护期内保护渠道，到期即止（到访只作记录）。"
+        ),
+        rule_ids=["X7.3"],
+    )
+    channel_expiring_hours: int = policy_field(
+        24,
+        title="报备即将到期提醒（小时）",
+        title_en="Warn of channel reports expiring within (hours)",
+        rule_ids=["X7.1"],
+        ge=1,
+        le=720,
+    )
+    pool_no_follow_up_days: int = policy_field(
+        30,
+        title="无跟进退回公客池（天）",
+        title_en="Days without follow-up before a customer returns to the pool",
+        description="售楼员的客户超过这些天没有跟进、来访或认领（第N天仍归售楼员），退回公客池。",
+        rule_ids=["X7.4", "A1.4"],
+        ge=1,
+        le=3650,
+    )
+    pool_daily_claim_quota: int = policy_field(
+        5,
+        title="每人每天可认领公客数",
+        title_en="Pool claims per salesperson per day",
+        rule_ids=["X7.5"],
+        ge=0,
+        le=1000,
+    )
+    alert_correction_window_days: int = policy_field(
+        7,
+        title="频繁更正登记：统计天数",
+        title_en="Frequent corrections: window (days)",
+        rule_ids=["X7.6", "A1.2"],
+        ge=1,
+        le=365,
+    )
+    alert_correction_threshold: int = policy_field(
+        5,
+        title="频繁更正登记：达到条数即预警",
+        title_en="Frequent corrections: alert at this many",
+        rule_ids=["X7.6", "A1.2"],
+        ge=1,
+        le=1000,
+    )
+    alert_owner_change_window_days: int = policy_field(
+        30,
+        title="归属频繁变更：统计天数",
+        title_en="Frequent owner changes: window (days)",
+        rule_ids=["X7.7"],
+        ge=1,
+        le=365,
+    )
+    alert_owner_change_limit: int = policy_field(
+        3,
+        title="归属频繁变更：超过次数即预警",
+        title_en="Frequent owner changes: alert above this many",
+        rule_ids=["X7.7"],
+        ge=0,
+        le=1000,
+    )
+    alert_quick_claim_hours: int = policy_field(
+        24,
+        title="退池后速领：退回后多少小时内认领算速领",
+        title_en="Quick claims: hours after the return",
+        rule_ids=["X7.8", "A2.4"],
+        ge=1,
+        le=720,
+    )
+    alert_quick_claim_window_days: int = policy_field(
+        7,
+        title="退池后速领：统计天数",
+        title_en="Quick claims: window (days)",
+        rule_ids=["X7.8", "A2.4"],
+        ge=1,
+        le=365,
+    )
+    alert_quick_claim_threshold: int = policy_field(
+        3,
+        title="退池后速领：达到次数即预警",
+        title_en="Quick claims: alert at this many",
+        rule_ids=["X7.8", "A2.4"],
+        ge=1,
+        le=1000,
+    )
+
     @model_validator(mode="after")
     def _fine_range(self) -> Self:
         if self.grab_fine_min > self.grab_fine_max:

@@ -18,3 +18,4 @@ from kehu.sales.models.registration import (  # noqa: F401  registration and pho
     RegistrationKey,
 )
 from kehu.sales.models.rotation import DutyRow, MakeupTurn, RotationDay, RotationEvent  # noqa: F401
+from kehu.sales.models.channel import *  # noqa: F403  channel reports, public pool, alerts
