@@ -26,13 +26,11 @@ _UNIT_LABELS = {
 
 
 def _amount(default: int, title: str, title_en: str, rule: str) -> int:
-    return policy_field(  # type: ignore[no-any-return]
-        default, title=title, title_en=title_en, rule_ids=[rule], ge=0, le=2000
-    )
+    return policy_field(default, title=title, title_en=title_en, rule_ids=[rule], ge=0, le=2000)
 
 
 def _unit(default: str, title: str, title_en: str, rule: str) -> ClockUnit:
-    return policy_field(  # type: ignore[no-any-return]
+    return policy_field(
         default,
         title=title,
         title_en=title_en,

@@ -197,6 +197,20 @@ _SALES_BY_POST: dict[str, list[str]] = {
     ],
 }
 
+# Complaints (Part C): anyone may take a complaint (one-stop, A3: no permission needed);
+# customer service classifies, dispatches and tracks; managers watch breaches and trends.
+_COMPLAINT_HANDLE = "complaints.handle_complaints"
+_COMPLAINT_DASHBOARD = "complaints.view_complaint_dashboard"
+_COMPLAINTS_BY_POST: dict[str, list[str]] = {
+    Post.CUSTOMER_SERVICE: [_COMPLAINT_HANDLE, _COMPLAINT_DASHBOARD],
+    Post.SUPERVISOR: [_COMPLAINT_DASHBOARD],
+    Post.DEPUTY_MANAGER: [_COMPLAINT_DASHBOARD],
+    Post.MANAGER: [_COMPLAINT_DASHBOARD],
+    Post.DEPARTMENT_HEAD: [_COMPLAINT_DASHBOARD],
+    Post.GENERAL_MANAGER: [_COMPLAINT_DASHBOARD],
+    Post.SALES_DIRECTOR: [_COMPLAINT_DASHBOARD],
+}
+
 POST_PERMISSIONS: dict[str, list[str]] = {
     Post.SALESPERSON: [_CUSTOMER_READ, _CUSTOMER_WRITE, _PHONE_REVEAL],
     Post.RECEPTIONIST: [_CUSTOMER_READ, _CUSTOMER_WRITE],
@@ -251,4 +265,7 @@ for _post, _extra in _DISCIPLINE_BY_POST.items():
     POST_PERMISSIONS[_post] = [*POST_PERMISSIONS[_post], *_extra]
 
 for _post, _extra in _SALES_BY_POST.items():
+    POST_PERMISSIONS[_post] = [*POST_PERMISSIONS[_post], *_extra]
+
+for _post, _extra in _COMPLAINTS_BY_POST.items():
     POST_PERMISSIONS[_post] = [*POST_PERMISSIONS[_post], *_extra]

@@ -1,0 +1,839 @@
+"""Write use-cases of the complaints app: intake at any unit, stage actions, the sweep, groups
+and explanation sessions, coordination meetings, work orders and callbacks, needs (Part C).
+
+Each public function is one transaction. Deadlines come from the pure engine
+(``kehu.complaints.rules``) with the company's working calendar; every change writes a
+``ComplaintEvent`` (append-only) with the deadline it set and its rule IDs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from kehu.complaints import errors, rules
+from kehu.complaints.models import (
+    Callback,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    ComplaintGroup,
+    CoordinationMeeting,
+    CustomerNeed,
+    ExplanationSession,
+    SessionAttendance,
+    TimeStateChoice,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from kehu.core.calendar.errors import from_rule_error
+from kehu.core.calendar.rules import LOCAL_TZ, CalendarRuleError
+from kehu.core.calendar.selectors import company_day_status_lookup
+from kehu.core.customers.models import Customer
+from kehu.core.org.models import Company, Department, Post, Site, Staff
+from kehu.core.org.selectors import staff_chain_above, staff_has_perm
+from kehu.core.policy.errors import PolicyKeyUnknown
+from kehu.core.policy.selectors import policy_for
+
+M = TypeVar("M", bound=models.Model)
+
+HANDLE = "complaints.handle_complaints"
+SUBJECT = "complaints.complaint"
+EVENT_RECEIVE = "receive"
+EVENT_WARNING = "warning"
+EVENT_BREACH = "breach"
+EVENT_ESCALATE = "escalate"
+EVENT_FINES = "a8_2_fines"
+EVENT_GROUPED = "grouped"
+EVENT_SESSION = "explanation_session"
+EVENT_MEETING = "coordination_meeting"
+EVENT_WORK_ORDER = "work_order"
+
+# Sales-office complaints follow the same-day profile (A8.2); every other channel A3.
+_DEFAULT_PROFILE = {Channel.SALES_OFFICE.value: rules.Profile.A8_2}
+
+
+def complaint_policy(company: Company, at: dt.datetime) -> tuple[rules.ComplaintPolicy, str]:
+    """The ``complaints`` policy in force and its reference (the rulebook's defaults if the
+    schema is not registered)."""
+    try:
+        resolved = policy_for(company=company, key="complaints", at=at)
+    except PolicyKeyUnknown:
+        return rules.ComplaintPolicy(), "complaints@default"
+    return resolved.values.as_rules_policy(), resolved.ref
+
+
+def _deadline(
+    complaint: Complaint,
+    stage: rules.Stage,
+    started_at: dt.datetime,
+    policy: rules.ComplaintPolicy,
+    agreed_date: dt.date | None = None,
+) -> rules.StageDeadline:
+    try:
+        return rules.stage_deadline(
+            profile=rules.Profile(complaint.profile),
+            stage=stage,
+            started_at=started_at,
+            policy=policy,
+            day_status=company_day_status_lookup(company=complaint.company, start=started_at),
+            agreed_date=agreed_date,
+        )
+    except rules.AgreedDateMissing:
+        raise errors.bad_agreed_date() from None
+    except CalendarRuleError as error:
+        raise from_rule_error(error) from error
+
+
+def _enter_stage(
+    complaint: Complaint,
+    stage: rules.Stage,
+    at: dt.datetime,
+    policy: rules.ComplaintPolicy,
+    agreed_date: dt.date | None = None,
+) -> rules.StageDeadline:
+    """Put the complaint in ``stage`` from ``at``: its deadline, warning time and next check."""
+    deadline = _deadline(complaint, stage, at, policy, agreed_date)
+    complaint.stage = stage.value
+    complaint.stage_started_at = at
+    complaint.due_at = deadline.due_at
+    complaint.time_state = TimeStateChoice.ON_TIME
+    complaint.escalation_level = 0
+    if deadline.due_at is None:
+        complaint.warn_at = None
+        complaint.next_check_at = None
+        complaint.closed_at = at
+    else:
+        complaint.warn_at = rules.warn_at(at, deadline.due_at, policy.warn_at_percent)
+        complaint.next_check_at = complaint.warn_at
+        complaint.closed_at = None
+    if stage is rules.Stage.AGREED:
+        complaint.agreed_date = agreed_date
+    return deadline
+
+
+def _event(
+    complaint: Complaint,
+    *,
+    action: str,
+    actor: Staff | None,
+    at: dt.datetime,
+    from_stage: str = "",
+    note: str = "",
+    rule_ids: Iterable[str] = (),
+    detail: dict[str, object] | None = None,
+) -> ComplaintEvent:
+    return ComplaintEvent.objects.create(
+        company_id=complaint.company_id,
+        complaint=complaint,
+        action=action,
+        from_stage=from_stage,
+        to_stage=complaint.stage,
+        actor=actor,
+        at=at,
+        note=note,
+        due_at=complaint.due_at,
+        rule_ids=list(dict.fromkeys(rule_ids)),
+        detail=detail or {},
+    )
+
+
+def _company_row(
+    model: type[M], company_id: int, pk: int | None, what: tuple[str, str, str]
+) -> M | None:
+    """The company's row ``pk`` of ``model`` (None for no choice); another company's or a
+    missing row is a bad reference, never a silent miss."""
+    if pk is None:
+        return None
+    row = model._default_manager.filter(company_id=company_id, pk=pk).first()
+    if row is None:
+        raise errors.bad_reference(*what)
+    return row
+
+
+def _require(value: str, field_zh: str, field_en: str, name: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise errors.field_required(field_zh, field_en, name)
+    return value
+
+
+@transaction.atomic
+def complaint_receive(
+    *,
+    actor: Staff,
+    channel: str,
+    customer_name: str,
+    category: str,
+    subject: str,
+    description: str,
+    contact: str = "",
+    site_id: int | None = None,
+    place: str = "",
+    customer_id: int | None = None,
+    own_solution: str = "",
+    profile: str | None = None,
+    leak: bool = False,
+    address: str = "",
+) -> Complaint:
+    """Any unit accepts a complaint (one-stop, A3): there is no refusal. The receiving person
+    must pass it to customer service within the forwarding clock (A3) — or, at the sales office,
+    settle it the same day (A8.2). A gas-leak report also opens an urgent work order at once
+    (A4 hotline)."""
+    if not actor.active:
+        raise errors.not_allowed("受理投诉", "take complaints")
+    try:
+        the_channel = Channel(channel)
+    except ValueError:
+        raise errors.field_required("渠道", "the channel", "channel") from None
+    the_profile = (
+        rules.Profile(profile)
+        if profile
+        else _DEFAULT_PROFILE.get(the_channel.value, rules.Profile.A3)
+    )
+    now = timezone.now()
+    policy, policy_ref = complaint_policy(actor.company, now)
+    complaint = Complaint(
+        company_id=actor.company_id,
+        profile=the_profile.value,
+        channel=the_channel.value,
+        receiving_unit_id=actor.department_id,
+        received_by=actor,
+        received_at=now,
+        customer=_company_row(
+            Customer, actor.company_id, customer_id, ("customer_id", "客户", "customer")
+        ),
+        customer_name=_require(
+            customer_name, "投诉人姓名", "the complainant's name", "customer_name"
+        ),
+        contact=contact.strip(),
+        site=_company_row(Site, actor.company_id, site_id, ("site_id", "项目", "site")),
+        place=place.strip(),
+        category=_require(category, "类别", "the category", "category"),
+        subject=_require(subject, "事由", "the subject", "subject"),
+        description=_require(description, "投诉内容", "the complaint", "description"),
+        own_solution=own_solution.strip(),
+        handler=actor,
+        policy_ref=policy_ref,
+    )
+    complaint.company = actor.company
+    deadline = _enter_stage(complaint, rules.Stage.RECEIVED, now, policy)
+    complaint.save()
+    _event(
+        complaint,
+        action=EVENT_RECEIVE,
+        actor=actor,
+        at=now,
+        note=complaint.own_solution,
+        rule_ids=(rules.A3_ONE_STOP, *deadline.rule_ids),
+        detail={"explanation_zh": deadline.explanation_zh, "policy_ref": policy_ref},
+    )
+    if leak:
+        order = _work_order_create(
+            actor=actor,
+            kind=rules.WorkKind.LEAK,
+            customer_name=complaint.customer_name,
+            contact=complaint.contact,
+            address=_require(address or place, "地址", "the address", "address"),
+            description=complaint.description,
+            complaint=complaint,
+            customer=complaint.customer,
+        )
+        _event(
+            complaint,
+            action=EVENT_WORK_ORDER,
+            actor=actor,
+            at=now,
+            rule_ids=rules.work_order_rule_ids(rules.WorkKind.LEAK),
+            detail={"work_order_id": order.pk, "urgent": True},
+        )
+    return complaint
+
+
+def _lock(actor: Staff, complaint_id: int) -> Complaint:
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .filter(company_id=actor.company_id, pk=complaint_id)
+        .first()
+    )
+    if complaint is None or not actor.active:
+        raise errors.complaint_not_found()
+    return complaint
+
+
+def may_act(actor: Staff, complaint: Complaint, action: rules.Action) -> bool:
+    """Customer service may take every step; the person holding the complaint the steps of
+    their stage; the responsible department its result (A3)."""
+    if staff_has_perm(actor, HANDLE):
+        return True
+    holds = actor.pk in (complaint.handler_id, complaint.received_by_id)
+    if complaint.profile == rules.Profile.A8_2 and holds:
+        return True  # the sales office settles its own complaints (A8.2)
+    if action is rules.Action.FORWARD:
+        return holds or (
+            complaint.receiving_unit_id is not None
+            and actor.department_id == complaint.receiving_unit_id
+        )
+    if action in (rules.Action.REPORT_RESULT, rules.Action.REPORT_NOT_SOON):
+        in_department = (
+            complaint.department_id is not None and actor.department_id == complaint.department_id
+        )
+        return in_department or actor.pk == complaint.handler_id
+    return False
+
+
+@transaction.atomic
+def complaint_act(
+    *,
+    actor: Staff,
+    complaint_id: int,
+    action: str,
+    note: str = "",
+    department_id: int | None = None,
+    handler_id: int | None = None,
+    agreed_date: dt.date | None = None,
+) -> Complaint:
+    """Take one step (the profile's transition table); the next stage's deadline is computed
+    from now. DISPATCH names the responsible department; REPORT_RESULT and AGREE_DATE need a
+    note (the result; the explanation given); AGREE_DATE the date agreed with the customer,
+    which becomes the deadline (A3)."""
+    complaint = _lock(actor, complaint_id)
+    try:
+        the_action = rules.Action(action)
+    except ValueError:
+        raise errors.field_required("处理动作", "the action", "action") from None
+    if not may_act(actor, complaint, the_action):
+        raise errors.not_allowed(
+            f"对该投诉执行“{rules.ACTION_LABELS[the_action][0]}”",
+            f"“{rules.ACTION_LABELS[the_action][1]}” on this complaint",
+        )
+    profile = rules.Profile(complaint.profile)
+    stage = rules.Stage(complaint.stage)
+    try:
+        new_stage = rules.next_stage(profile, stage, the_action)
+    except rules.TransitionRefused as refused:
+        raise errors.transition_refused(stage, the_action, refused.allowed) from None
+    note = note.strip()
+    if the_action in (rules.Action.REPORT_RESULT, rules.Action.AGREE_DATE, rules.Action.REOPEN):
+        _require(note, "说明", "a note", "note")
+    if the_action is rules.Action.DISPATCH:
+        department = _company_row(
+            Department, actor.company_id, department_id, ("department_id", "部门", "department")
+        )
+        if department is None:
+            raise errors.field_required("责任部门", "the responsible department", "department_id")
+        complaint.department = department
+    if the_action is rules.Action.AGREE_DATE and agreed_date is None:
+        raise errors.field_required("约定的解决日期", "the agreed date", "agreed_date")
+    handler = _company_row(Staff, actor.company_id, handler_id, ("handler_id", "责任人", "handler"))
+    now = timezone.now()
+    policy, _ref = complaint_policy(complaint.company, now)
+    deadline = _enter_stage(complaint, new_stage, now, policy, agreed_date)
+    complaint.handler = (
+        handler if handler is not None else _next_handler(complaint, the_action, actor)
+    )
+    complaint.save()
+    _event(
+        complaint,
+        action=the_action.value,
+        actor=actor,
+        at=now,
+        from_stage=stage.value,
+        note=note,
+        rule_ids=deadline.rule_ids or (rules.A3,),
+        detail={
+            "explanation_zh": deadline.explanation_zh,
+            "department_id": complaint.department_id,
+            "handler_id": complaint.handler_id,
+            "agreed_date": agreed_date.isoformat() if agreed_date else None,
+        },
+    )
+    return complaint
+
+
+def _next_handler(complaint: Complaint, action: rules.Action, actor: Staff) -> Staff | None:
+    """Who holds the complaint after a step when nobody is named: the sales office itself
+    throughout an A8.2 complaint; otherwise a queue (None) — customer service's after a forward
+    or a report, the responsible department's after a dispatch."""
+    del action  # every A3 step hands over to a queue unless a person is named
+    if complaint.profile == rules.Profile.A8_2:
+        return complaint.handler or actor
+    return None
+
+
+# --- the sweep --------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    looked_at: int = 0
+    warnings: int = 0
+    breaches: int = 0
+    escalations: int = 0
+    fines: int = 0
+    complaint_ids: list[int] = field(default_factory=list)
+
+
+def sweep_candidates(*, now: dt.datetime, limit: int = 500) -> list[int]:
+    """Open complaints the sweep must look at (partial index ``complaint_sweep_due``)."""
+    return list(
+        Complaint.objects.filter(next_check_at__lte=now)
+        .exclude(stage=rules.Stage.CLOSED.value)
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def complaint_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> SweepResult:
+    """Mark warnings, breaches and escalations of the open complaints that need a look (each
+    complaint in its own transaction, so one failure does not undo the others). A breached
+    A8.2 complaint posts its fines to the discipline ledger once."""
+    now = now or timezone.now()
+    result = SweepResult()
+    for pk in sweep_candidates(now=now, limit=limit):
+        with transaction.atomic():
+            complaint = (
+                Complaint.objects.select_for_update(of=("self",))
+                .select_related("company", "handler", "received_by")
+                .filter(pk=pk)
+                .first()
+            )
+            if complaint is None or complaint.next_check_at is None:
+                continue
+            if complaint.next_check_at > now or complaint.stage == rules.Stage.CLOSED:
+                continue
+            _sweep_one(complaint, now, result)
+    return result
+
+
+def _sweep_one(complaint: Complaint, now: dt.datetime, result: SweepResult) -> None:
+    assert complaint.due_at is not None
+    policy, _ref = complaint_policy(complaint.company, now)
+    verdict = rules.timing(
+        started_at=complaint.stage_started_at, due=complaint.due_at, now=now, policy=policy
+    )
+    result.looked_at += 1
+    result.complaint_ids.append(complaint.pk)
+    before_state = complaint.time_state
+    before_level = complaint.escalation_level
+    responsible = complaint.handler or complaint.received_by
+    if verdict.state is rules.TimeState.WARNING and before_state == TimeStateChoice.ON_TIME:
+        result.warnings += 1
+        _event(
+            complaint,
+            action=EVENT_WARNING,
+            actor=None,
+            at=now,
+            from_stage=complaint.stage,
+            rule_ids=(rules.A3,),
+            detail={"left_seconds": int(verdict.left.total_seconds())},
+        )
+    if verdict.state is rules.TimeState.BREACHED and before_state != TimeStateChoice.BREACHED:
+        result.breaches += 1
+        _event(
+            complaint,
+            action=EVENT_BREACH,
+            actor=None,
+            at=now,
+            from_stage=complaint.stage,
+            note=f"已超时，催办 {responsible.name}" if responsible else "已超时，催办客服中心",
+            rule_ids=(rules.A3,) if complaint.profile == rules.Profile.A3 else (rules.A8_2,),
+            detail={"chased_staff_id": responsible.pk if responsible else None},
+        )
+        result.fines += _a8_2_fines(complaint, policy, responsible, now)
+    if verdict.escalation_level > max(before_level, 1):
+        chain = staff_chain_above(responsible) if responsible else []
+        for level in range(max(before_level, 1) + 1, verdict.escalation_level + 1):
+            target = chain[level - 2] if len(chain) >= level - 1 else None
+            result.escalations += 1
+            _event(
+                complaint,
+                action=EVENT_ESCALATE,
+                actor=None,
+                at=now,
+                from_stage=complaint.stage,
+                note=f"督办：{target.name}" if target else "督办：已到最高一级",
+                rule_ids=(rules.A3,),
+                detail={"level": level, "escalated_to": target.pk if target else None},
+            )
+    complaint.time_state = verdict.state.value
+    complaint.escalation_level = verdict.escalation_level
+    complaint.next_check_at = _next_check(complaint, verdict, policy)
+    complaint.save(update_fields=["time_state", "escalation_level", "next_check_at", "penalised"])
+
+
+def _next_check(
+    complaint: Complaint, verdict: rules.Timing, policy: rules.ComplaintPolicy
+) -> dt.datetime:
+    assert complaint.due_at is not None
+    if verdict.state is rules.TimeState.ON_TIME:
+        return verdict.warn_at
+    if verdict.state is rules.TimeState.WARNING:
+        return complaint.due_at + dt.timedelta(microseconds=1)
+    every = dt.timedelta(hours=policy.escalate_every_hours)
+    return complaint.due_at + every * verdict.escalation_level
+
+
+def _a8_2_fines(
+    complaint: Complaint, policy: rules.ComplaintPolicy, responsible: Staff | None, now: dt.datetime
+) -> int:
+    proposals = rules.a8_2_penalties(
+        profile=rules.Profile(complaint.profile),
+        already_penalised=complaint.penalised,
+        policy=policy,
+    )
+    if not proposals:
+        return 0
+    from kehu.discipline.services import discipline_proposal_post
+
+    complaint.penalised = True
+    targets = _fine_targets(complaint, responsible)
+    posted: list[dict[str, object]] = []
+    for proposal in proposals:
+        employee = targets.get(proposal.role)
+        if employee is None:
+            posted.append({"role": proposal.role.value, "employee_id": None})
+            continue
+        discipline_proposal_post(
+            employee=employee,
+            kind="fine_in_range",
+            on=now.astimezone(LOCAL_TZ).date(),
+            low=proposal.amount,
+            high=proposal.amount,
+            reason=f"{proposal.reason_zh}：{complaint.subject}",
+            rule_ids=list(proposal.rule_ids),
+            source_type=SUBJECT,
+            source_id=complaint.pk,
+        )
+        posted.append({"role": proposal.role.value, "employee_id": employee.pk})
+    missing = [p["role"] for p in posted if p["employee_id"] is None]
+    _event(
+        complaint,
+        action=EVENT_FINES,
+        actor=None,
+        at=now,
+        from_stage=complaint.stage,
+        note="未找到：" + "、".join(str(m) for m in missing) if missing else "",
+        rule_ids=(rules.A8_2,),
+        detail={"proposals": posted},
+    )
+    return sum(1 for p in posted if p["employee_id"] is not None)
+
+
+def _fine_targets(
+    complaint: Complaint, responsible: Staff | None
+) -> dict[rules.PenaltyRole, Staff]:
+    """Who the A8.2 fines go to: the customer-service person holding the complaint; the sales
+    director above them (or the company's); the director's assistant — a post kehu does not
+    have, so that share is recorded as unassigned until one is named (reading)."""
+    targets: dict[rules.PenaltyRole, Staff] = {}
+    if responsible is not None:
+        targets[rules.PenaltyRole.CUSTOMER_SERVICE] = responsible
+        chain = staff_chain_above(responsible)
+        director = next((s for s in chain if s.post == Post.SALES_DIRECTOR), None)
+    else:
+        director = None
+    if director is None:
+        director = (
+            Staff.objects.filter(
+                company_id=complaint.company_id, post=Post.SALES_DIRECTOR, active=True
+            )
+            .order_by("pk")
+            .first()
+        )
+    if director is not None:
+        targets[rules.PenaltyRole.SALES_DIRECTOR] = director
+    return targets
+
+
+# --- groups, sessions, meetings ---------------------------------------------------------------
+
+
+@transaction.atomic
+def group_confirm(*, actor: Staff, complaint_ids: Sequence[int], title: str) -> ComplaintGroup:
+    """A person confirms that these complaints are about one problem (A3 统一解释)."""
+    if not staff_has_perm(actor, HANDLE):
+        raise errors.not_allowed("归并投诉", "group complaints")
+    complaints = list(
+        Complaint.objects.select_for_update()
+        .filter(company_id=actor.company_id, pk__in=list(complaint_ids))
+        .order_by("pk")
+    )
+    if len(complaints) < 2 or len(complaints) != len(set(complaint_ids)):
+        raise errors.field_required(
+            "至少两件本公司的投诉", "two or more complaints", "complaint_ids"
+        )
+    first = complaints[0]
+    group = ComplaintGroup.objects.create(
+        company_id=actor.company_id,
+        title=_require(title, "问题说明", "the problem", "title"),
+        place=first.place,
+        category=first.category,
+        confirmed_by=actor,
+    )
+    now = timezone.now()
+    for complaint in complaints:
+        complaint.group = group
+        complaint.save(update_fields=["group"])
+        _event(
+            complaint,
+            action=EVENT_GROUPED,
+            actor=actor,
+            at=now,
+            from_stage=complaint.stage,
+            rule_ids=(rules.A3_GROUP,),
+            detail={"group_id": group.pk},
+        )
+    return group
+
+
+@transaction.atomic
+def session_record(
+    *,
+    actor: Staff,
+    group_id: int,
+    held_at: dt.datetime,
+    location: str,
+    explanation: str,
+    attended_complaint_ids: Iterable[int],
+) -> ExplanationSession:
+    """One explanation session for the group (A3), with which complainants attended."""
+    if not staff_has_perm(actor, HANDLE):
+        raise errors.not_allowed("记录解释会", "record explanation sessions")
+    group = ComplaintGroup.objects.filter(company_id=actor.company_id, pk=group_id).first()
+    if group is None:
+        raise errors.bad_reference("group_id", "投诉组", "group")
+    session = ExplanationSession.objects.create(
+        company_id=actor.company_id,
+        group=group,
+        held_at=held_at,
+        location=_require(location, "地点", "the place", "location"),
+        explanation=_require(explanation, "解释内容", "the explanation", "explanation"),
+        recorded_by=actor,
+    )
+    attended = set(attended_complaint_ids)
+    for complaint in group.complaints.all():
+        SessionAttendance.objects.create(
+            company_id=actor.company_id,
+            session=session,
+            complaint=complaint,
+            attended=complaint.pk in attended,
+        )
+        _event(
+            complaint,
+            action=EVENT_SESSION,
+            actor=actor,
+            at=timezone.now(),
+            from_stage=complaint.stage,
+            rule_ids=(rules.A3_GROUP,),
+            detail={"session_id": session.pk, "attended": complaint.pk in attended},
+        )
+    return session
+
+
+@transaction.atomic
+def meeting_record(
+    *, actor: Staff, complaint_id: int, held_at: dt.datetime, departments: str, minutes: str
+) -> CoordinationMeeting:
+    """Customer service brings the departments together on a complex complaint (A3)."""
+    if not staff_has_perm(actor, HANDLE):
+        raise errors.not_allowed("记录协调会", "record coordination meetings")
+    complaint = _lock(actor, complaint_id)
+    meeting = CoordinationMeeting.objects.create(
+        company_id=actor.company_id,
+        complaint=complaint,
+        held_at=held_at,
+        departments=_require(departments, "参加部门", "the departments", "departments"),
+        minutes=_require(minutes, "会议记录", "the minutes", "minutes"),
+        recorded_by=actor,
+    )
+    _event(
+        complaint,
+        action=EVENT_MEETING,
+        actor=actor,
+        at=timezone.now(),
+        from_stage=complaint.stage,
+        rule_ids=(rules.A3,),
+        detail={"meeting_id": meeting.pk},
+    )
+    return meeting
+
+
+# --- work orders and callbacks ------------------------------------------------------------------
+
+
+def _work_order_create(
+    *,
+    actor: Staff,
+    kind: rules.WorkKind,
+    customer_name: str,
+    contact: str,
+    address: str,
+    description: str,
+    complaint: Complaint | None = None,
+    customer: Customer | None = None,
+    assignee: Staff | None = None,
+) -> WorkOrder:
+    return WorkOrder.objects.create(
+        company_id=actor.company_id,
+        kind=kind.value,
+        urgent=rules.is_urgent(kind),
+        complaint=complaint,
+        customer=customer,
+        customer_name=customer_name,
+        contact=contact,
+        address=address,
+        description=description,
+        assignee=assignee,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def work_order_open(
+    *,
+    actor: Staff,
+    kind: str,
+    customer_name: str,
+    address: str,
+    description: str,
+    contact: str = "",
+    customer_id: int | None = None,
+    assignee_id: int | None = None,
+) -> WorkOrder:
+    """A service request becomes a work order (A9); a leak is urgent at once (A4)."""
+    if not actor.active:
+        raise errors.not_allowed("开工单", "open work orders")
+    try:
+        the_kind = rules.WorkKind(kind)
+    except ValueError:
+        raise errors.field_required("工单类别", "the kind of work", "kind") from None
+    return _work_order_create(
+        actor=actor,
+        kind=the_kind,
+        customer_name=_require(customer_name, "客户", "the customer", "customer_name"),
+        contact=contact.strip(),
+        address=_require(address, "地址", "the address", "address"),
+        description=_require(description, "内容", "the description", "description"),
+        customer=_company_row(
+            Customer, actor.company_id, customer_id, ("customer_id", "客户", "customer")
+        ),
+        assignee=_company_row(
+            Staff, actor.company_id, assignee_id, ("assignee_id", "处理人", "assignee")
+        ),
+    )
+
+
+def _lock_order(actor: Staff, work_order_id: int) -> WorkOrder:
+    order = (
+        WorkOrder.objects.select_for_update()
+        .filter(company_id=actor.company_id, pk=work_order_id)
+        .first()
+    )
+    if order is None or not actor.active:
+        raise errors.work_order_not_found()
+    return order
+
+
+@transaction.atomic
+def work_order_complete(*, actor: Staff, work_order_id: int) -> WorkOrder:
+    """The repairman returns the order: it now waits for its callback (100%, A4/A9)."""
+    order = _lock_order(actor, work_order_id)
+    if order.status != WorkOrderStatus.OPEN:
+        raise errors.already_called_back()
+    order.status = WorkOrderStatus.COMPLETED
+    order.completed_at = timezone.now()
+    order.save(update_fields=["status", "completed_at"])
+    return order
+
+
+@transaction.atomic
+def callback_record(
+    *, actor: Staff, work_order_id: int, satisfied: bool, note: str = ""
+) -> Callback:
+    """The callback after a completed order (A4/A9): satisfied → closed; not satisfied → the
+    order reopens, and so does the complaint it came from."""
+    order = _lock_order(actor, work_order_id)
+    if order.status != WorkOrderStatus.COMPLETED:
+        raise errors.already_called_back()
+    verdict = rules.callback_verdict(kind=rules.WorkKind(order.kind), satisfied=satisfied)
+    callback = Callback.objects.create(
+        company_id=actor.company_id,
+        work_order=order,
+        by=actor,
+        satisfied=satisfied,
+        note=note.strip(),
+        rule_ids=list(verdict.rule_ids),
+    )
+    if verdict.reopen:
+        order.status = WorkOrderStatus.OPEN
+        order.completed_at = None
+        order.reopened_count += 1
+        if order.complaint_id is not None:
+            complaint = Complaint.objects.select_related("company").get(pk=order.complaint_id)
+            if complaint.stage == rules.Stage.CLOSED:
+                now = timezone.now()
+                policy, _ref = complaint_policy(complaint.company, now)
+                new_stage = rules.next_stage(
+                    rules.Profile(complaint.profile), rules.Stage.CLOSED, rules.Action.REOPEN
+                )
+                deadline = _enter_stage(complaint, new_stage, now, policy)
+                complaint.save()
+                _event(
+                    complaint,
+                    action=rules.Action.REOPEN.value,
+                    actor=actor,
+                    at=now,
+                    from_stage=rules.Stage.CLOSED.value,
+                    note=note.strip() or verdict.explanation_zh,
+                    rule_ids=(*verdict.rule_ids, *deadline.rule_ids),
+                    detail={"work_order_id": order.pk, "callback_id": callback.pk},
+                )
+    else:
+        order.status = WorkOrderStatus.CLOSED
+    order.save(update_fields=["status", "completed_at", "reopened_count"])
+    return callback
+
+
+# --- needs (A11) ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def need_record(
+    *,
+    actor: Staff,
+    text: str,
+    need_class: str,
+    topic: str = "",
+    complaint_id: int | None = None,
+    customer_id: int | None = None,
+) -> CustomerNeed:
+    """Classify a request or opinion (A11) and route it: management and service needs to the
+    management office, business needs to the e-home business-services unit."""
+    try:
+        the_class = rules.NeedClass(need_class)
+    except ValueError:
+        raise errors.field_required("需求类别", "the kind of need", "need_class") from None
+    complaint = None
+    if complaint_id is not None:
+        complaint = _lock(actor, complaint_id)
+        complaint.need_class = the_class.value
+        complaint.save(update_fields=["need_class"])
+    return CustomerNeed.objects.create(
+        company_id=actor.company_id,
+        complaint=complaint,
+        customer=_company_row(
+            Customer, actor.company_id, customer_id, ("customer_id", "客户", "customer")
+        ),
+        text=_require(text, "内容", "the text", "text"),
+        need_class=the_class.value,
+        topic=topic.strip(),
+        routed_to=rules.need_route(the_class).value,
+        recorded_by=actor,
+    )
