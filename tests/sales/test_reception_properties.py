@@ -77,7 +77,12 @@ def test_live_decision_equals_the_engine_on_hand_written_facts(
                 since=first_visit,
                 found_at=at,
                 found_by=str(visit.receiver_id),
-                match=IdentityMatch(keys=(IdentityKey.PHONE,)),
+                # the A7.4 grounds the two lines share: full name and phone
+                match=IdentityMatch(
+                    keys=(IdentityKey.FULL_NAME, IdentityKey.PHONE),
+                    matched_phones=(f"+86{phone}",),
+                    rule_ids=("A7.4",),
+                ),
                 last_holder_visit_at=first_visit,
             ),
         ),

@@ -1,11 +1,21 @@
-"""The reception flow (案场接待): arrival → receiver, registration → ownership decision, end.
+"""The reception flow (案场接待): arrival → receiver, conflicts and consent, registration →
+ownership decision, later facts → a new decision, end.
 
-Each service is one transaction. ``visit_register`` builds the engine's ``OwnershipFacts`` from
-the database (the customer's earlier registrations and phone enquiries, and full-name-only
-matches, as ``Claim``\\ s), calls ``decide_ownership`` with the ``sales`` policy in force, stores
-the decision (append-only, with its rule IDs and policy reference, plus a ledger entry in stream
-``decisions``), applies the owner when decided, grants make-up turns and posts a grab's fine
-proposal. A decision that needs the sales manager (A7.20) is stored as pending: no owner change.
+Each service is one transaction. Every decision is built from the database by one function,
+``visit_facts`` (earlier registrations, phone enquiries, full-name-only matches, families and
+batches, pre-registrations, conflicts found, consents, rulings, the deal and what the desk
+recorded on the visit), decided by the pure engine ``rules.decide_ownership`` under the ``sales``
+policy in force, and stored by one private function (``_decide_and_store``): an append-only
+``OwnershipDecision`` with its rule IDs, policy reference and the facts in the replay format of
+``kehu rules sales``, a ledger entry in stream ``decisions``, the owner applied when decided,
+make-up turns granted once per visit and salesperson, and a grab's fine proposal posted once per
+visit. A decision that needs the sales manager (A7.20) is stored as pending: no owner change.
+
+``visit_redecide`` stores a new decision on a registered visit, superseding the latest one —
+after a conflict found afterwards (A7.10, A7.15, A7.16), a consent, A7.9(3), A7.7 found
+afterwards, an A7.20 ruling or a deal. What the desk records about a visit (conflicts,
+consents, the handling of A7.13, came-for) is evidence too: append-only rows and entries in the
+ledger stream ``receptions``.
 """
 
 from __future__ import annotations
@@ -16,30 +26,55 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from kehu.core.customers.models import Customer
-from kehu.core.customers.rules import IdentityKey, IdentityMatch
+from kehu.core.customers.models import Customer, FamilyLink
+from kehu.core.customers.rules import (
+    FULL_NAME_ALONE_NEEDS_CONFIRMATION,
+    IdentityKey,
+    IdentityKeys,
+    IdentityMatch,
+    identity_match,
+)
+from kehu.core.customers.selectors import customer_group_ids
 from kehu.core.customers.services import customer_owner_set
 from kehu.core.errors import KehuError
+from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.rules import Stream
+from kehu.core.ledger.selectors import ledger_entries_for_subject
 from kehu.core.ledger.services import ledger_append
-from kehu.core.org.models import Site, Staff
+from kehu.core.org.models import Company, Site, Staff
 from kehu.core.policy.errors import PolicyKeyUnknown
 from kehu.core.policy.selectors import policy_for
 from kehu.discipline.services import discipline_proposal_post
 from kehu.sales import rotation_rules, rules
-from kehu.sales.models.reception import DecisionOutcome, OwnershipDecision, Visit
+from kehu.sales.models.deal import Deal
+from kehu.sales.models.reception import (
+    ConflictEvent,
+    ConsentRecord,
+    DecisionOutcome,
+    OwnershipDecision,
+    PreRegistration,
+    RulingRecord,
+    Visit,
+)
 from kehu.sales.models.registration import PhoneEnquiry, Registration
+from kehu.sales.models.rotation import RotationEvent, RotationEventKind
 from kehu.sales.registration_services import VisitDetails, registration_record
-from kehu.sales.rotation_selectors import local_today
+from kehu.sales.replay import MatchIn, ShareIn
+from kehu.sales.rotation_selectors import local_today, rotation_may_operate
 from kehu.sales.rotation_services import (
     rotation_assign,
     rotation_makeup_grant,
     rotation_reception_end,
 )
+from kehu.sales.rules.facts_json import facts_as_json
 
 DECISION_SUBJECT = "sales.ownershipdecision"
+VISIT_SUBJECT = "sales.visit"
+# The desk's records about a visit (conflicts, consents, handling, came-for, public found).
+RECEPTION_STREAM = "receptions"
 
 _ROTATION_KIND: dict[rules.Arrival, rotation_rules.ReceptionKind] = {
     rules.Arrival.WALK_IN: rotation_rules.ReceptionKind.NEW,
@@ -60,9 +95,20 @@ def visit_not_found() -> ReceptionError:
     return ReceptionError("reception.not_found", "未找到该来访。", "Visit not found.", status=404)
 
 
+def _bad_input(message_zh: str, message_en: str, field: str = "") -> ReceptionError:
+    details = {"field": field} if field else None
+    return ReceptionError(
+        "reception.bad_input", message_zh, message_en, status=422, details=details
+    )
+
+
+def _conflict(code: str, message_zh: str, message_en: str) -> ReceptionError:
+    return ReceptionError(f"reception.{code}", message_zh, message_en, status=409)
+
+
 @dataclass(frozen=True)
 class RegisterResult:
-    """What ``visit_register`` did: the stored decision and the engine's own."""
+    """What ``visit_register`` / ``visit_redecide`` did: the stored decision and the engine's."""
 
     visit: Visit
     decision: OwnershipDecision
@@ -70,13 +116,67 @@ class RegisterResult:
 
 
 def _visit_for(actor: Staff, visit_id: int, *, lock: bool = False) -> Visit:
-    rows = Visit.objects.select_related("site", "receiver", "named", "customer")
+    rows = Visit.objects.select_related("site", "receiver", "named", "customer", "registration")
     if lock:
         rows = rows.select_for_update(of=("self",))
     visit = rows.filter(company_id=actor.company_id, pk=visit_id).first()
     if visit is None or not actor.active:
         raise visit_not_found()
     return visit
+
+
+def _require_desk(actor: Staff, visit: Visit, *also: int | None) -> None:
+    """The front desk, PM and sales managers record for any visit; a salesperson only for a
+    visit they receive or are named in (``also``)."""
+    if rotation_may_operate(actor, visit.site) or actor.pk in {visit.receiver_id, *also}:
+        return
+    raise ReceptionError(
+        "reception.permission_denied",
+        "只有前台、项目经理、销售经理或相关售楼员可以记录此事项。",
+        "Only the front desk, the project manager, the sales manager or the salespeople "
+        "concerned may record this.",
+        status=403,
+    )
+
+
+def _company_staff(actor: Staff, staff_id: int | None, field: str) -> Staff:
+    staff = (
+        Staff.objects.filter(company_id=actor.company_id, pk=staff_id, active=True).first()
+        if staff_id
+        else None
+    )
+    if staff is None:
+        raise _bad_input("请选择本公司在职的售楼员。", "Choose an active colleague.", field)
+    return staff
+
+
+def _moment(value: dt.datetime | None, now: dt.datetime, visit: Visit, field: str) -> dt.datetime:
+    """A reported time: aware, not in the future, not before the visit's arrival."""
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, rules.LOCAL_TZ)
+    if value > now:
+        raise _bad_input("时间不能晚于现在。", "The time cannot be in the future.", field)
+    if value < visit.arrived_at:
+        raise _bad_input(
+            "时间不能早于客户到访。", "The time cannot be before the visitor arrived.", field
+        )
+    return value
+
+
+def _record_event(actor: Staff, visit: Visit, kind: str, payload: dict[str, Any]) -> None:
+    ledger_append(
+        company=actor.company,
+        stream=RECEPTION_STREAM,
+        kind=kind,
+        payload={"visit_id": visit.pk, **payload},
+        recorded_by=actor.user,
+        subject=(VISIT_SUBJECT, visit.pk),
+    )
+
+
+# --- arrival ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -88,12 +188,35 @@ def visit_arrive(
     named_staff_id: int | None = None,
     public_kind: str = "",
     helpers: Iterable[int] = (),
+    business_card_given: bool = False,
 ) -> Visit:
     """A visitor arrives: the rotation names the receiver (A2.5, A7.1, A7.12(2), A7.9) and the
     visit is recorded with the receiver, the rule IDs and the explanation."""
     if actor.company_id != site.company_id or not actor.active:
         raise visit_not_found()
-    arrival = rules.Arrival(arrival)
+    try:
+        arrival = rules.Arrival(arrival)
+    except ValueError:
+        raise _bad_input("来访方式无效。", "Unknown way of arriving.", "arrival") from None
+    if arrival == rules.Arrival.PUBLIC and public_kind not in {k.value for k in rules.PublicKind}:
+        raise _bad_input(
+            "请选择公共客户的类别（A7.6 a–d）。",
+            "Choose the kind of public customer (A7.6 a–d).",
+            "public_kind",
+        )
+    if arrival != rules.Arrival.PUBLIC:
+        public_kind = ""
+    named_arrivals = (
+        rules.Arrival.ASKED_FOR,
+        rules.Arrival.PHONE_CUSTOMER,
+        rules.Arrival.WITH_OLD_CUSTOMER,
+    )
+    if arrival in named_arrivals and not named_staff_id:
+        raise _bad_input(
+            "请选择客户点名（或老客户原来）的售楼员。",
+            "Choose the salesperson the visitor asked for (or the old customer's salesperson).",
+            "named_staff_id",
+        )
     assignment = rotation_assign(
         actor=actor, site=site, kind=_ROTATION_KIND[arrival], named_staff_id=named_staff_id
     )
@@ -112,8 +235,12 @@ def visit_arrive(
         helpers=[int(h) for h in helpers],
         rotation_rule_ids=list(assignment.rule_ids),
         rotation_explanation=assignment.explanation_zh,
+        business_card_given=business_card_given,
         recorded_by=actor,
     )
+
+
+# --- facts from the database --------------------------------------------------------------------
 
 
 def sales_policy(company: Any, at: dt.datetime) -> tuple[rules.OwnershipPolicy, str]:
@@ -125,102 +252,475 @@ def sales_policy(company: Any, at: dt.datetime) -> tuple[rules.OwnershipPolicy, 
     return resolved.values.as_rules_policy(), resolved.ref
 
 
-def _registration_claims(
-    customer_id: int,
-    *,
-    exclude: int,
-    found_at: dt.datetime,
-    found_by: str,
-    match: IdentityMatch,
-) -> list[rules.Claim]:
-    """One ``registered`` claim per earlier receiver of the customer: since their first
-    registration, with their latest visit for the ``last_owner_visit`` anchor."""
-    by_holder: dict[int, tuple[dt.datetime, dt.datetime]] = {}
-    rows = (
-        Registration.objects.filter(customer_id=customer_id, corrects__isnull=True)
-        .exclude(pk=exclude)
-        .values_list("receiver_id", "visited_at")
-        .order_by("visited_at", "pk")
+def _full_name_alone(company: Company, at: dt.datetime) -> str:
+    try:
+        resolved = policy_for(company=company, key="identity", at=at)
+    except PolicyKeyUnknown:
+        return FULL_NAME_ALONE_NEEDS_CONFIRMATION
+    return str(resolved.values.full_name_alone)
+
+
+def _canonical(match: IdentityMatch, full_name_alone: str) -> IdentityMatch:
+    """The match as the replay format reads it back (so stored facts replay to equal facts)."""
+    return MatchIn(keys=list(match.keys), matched_phones=list(match.matched_phones)).build(
+        full_name_alone
     )
-    for holder, visited_at in rows:
-        first, _last = by_holder.get(holder, (visited_at, visited_at))
-        by_holder[holder] = (first, visited_at)
-    return [
-        rules.Claim(
-            id=f"customer:{customer_id}:staff:{holder}",
-            kind=rules.ClaimKind.REGISTERED,
-            holder=str(holder),
-            since=first,
-            found_at=found_at,
-            found_by=found_by,
+
+
+def _keys_of(
+    *, name: str = "", phone: str = "", car_brand: str = "", plate: str = ""
+) -> IdentityKeys:
+    try:
+        return IdentityKeys.from_raw(
+            name=name, phones=[phone] if phone else [], car_brand=car_brand, plate=plate
+        )
+    except ValueError:
+        return IdentityKeys.from_raw(name=name, car_brand=car_brand, plate=plate)
+
+
+def _union(a: IdentityKeys, b: IdentityKeys) -> IdentityKeys:
+    return IdentityKeys(
+        full_name=a.full_name or b.full_name,
+        phones=a.phones | b.phones,
+        car_brand=a.car_brand or b.car_brand,
+        plate=a.plate or b.plate,
+        surname=a.surname or b.surname,
+    )
+
+
+def _registration_keys(row: Registration) -> IdentityKeys:
+    return _keys_of(
+        name=row.customer_name, phone=row.phone_e164, car_brand=row.car_brand, plate=row.plate
+    )
+
+
+@dataclass(frozen=True)
+class _Found:
+    """When, and by whom, a conflict with one holder was found (A7.10, A7.13, A7.15, A7.16)."""
+
+    at: dt.datetime
+    by: str
+    on_site: bool = True
+    reachable: bool = True
+
+
+class _FactsBuilder:
+    """Reads one visit's facts as of ``now`` (later rows are ignored)."""
+
+    def __init__(self, visit: Visit, now: dt.datetime, deal: Deal | None) -> None:
+        self.visit = visit
+        self.now = now
+        self.deal_row = deal
+        self.company_id = visit.company_id
+        self.registration: Registration | None = visit.registration
+        self.customer_id = visit.customer_id
+        self.full_name_alone = _full_name_alone(visit.company, now)
+        self.conflicts = list(
+            ConflictEvent.objects.filter(visit=visit, found_at__lte=now).order_by("found_at", "pk")
+        )
+        self.registered_at = visit.registered_at if self._registered_by(now) else None
+        self.default_found = _Found(
+            at=self.registered_at or now, by=str(visit.receiver_id), on_site=True, reachable=True
+        )
+
+    def _registered_by(self, now: dt.datetime) -> bool:
+        return self.visit.registered_at is not None and self.visit.registered_at <= now
+
+    # -- when was each conflict found ----------------------------------------------------------
+    def found(self, holder: str) -> _Found:
+        """The earliest recorded conflict naming ``holder`` (or naming nobody); else the
+        registration itself found it."""
+        for event in self.conflicts:
+            if event.holder_id is None or str(event.holder_id) == holder:
+                return _Found(
+                    at=event.found_at,
+                    by=str(event.found_by_id),
+                    on_site=event.holder_on_site,
+                    reachable=event.holder_reachable,
+                )
+        return self.default_found
+
+    def claim(
+        self,
+        *,
+        id: str,
+        kind: rules.ClaimKind,
+        holder: str,
+        since: dt.datetime,
+        match: IdentityMatch,
+        last_holder_visit_at: dt.datetime | None = None,
+        deal_at: dt.datetime | None = None,
+    ) -> rules.Claim:
+        found = self.found(holder)
+        return rules.Claim(
+            id=id,
+            kind=kind,
+            holder=holder,
+            since=since,
+            found_at=found.at,
+            found_by=found.by,
             match=match,
-            last_holder_visit_at=last,
+            last_holder_visit_at=last_holder_visit_at,
+            deal_at=deal_at,
+            holder_on_site=found.on_site,
+            holder_reachable=found.reachable,
         )
-        for holder, (first, last) in by_holder.items()
-    ]
 
+    # -- the registration's keys ---------------------------------------------------------------
+    def visit_keys(self) -> IdentityKeys:
+        assert self.registration is not None
+        return _registration_keys(self.registration)
 
-def _facts(
-    visit: Visit,
-    *,
-    registration: Registration,
-    customer: Customer,
-    name_matches: list[int],
-    now: dt.datetime,
-    found_at: dt.datetime,
-    handling: rules.Handling | None = None,
-) -> rules.OwnershipFacts:
-    found_by = str(visit.receiver_id)
-    deciding = IdentityMatch(keys=(IdentityKey.PHONE,) if registration.phone_e164 else ())
-    if not deciding.matched:
-        # the desk named the customer: the identity is the desk's confirmed choice
-        deciding = IdentityMatch(keys=(IdentityKey.FULL_NAME,))
-    claims = _registration_claims(
-        customer.pk, exclude=registration.pk, found_at=found_at, found_by=found_by, match=deciding
-    )
-    name_only = IdentityMatch(keys=(IdentityKey.FULL_NAME,), needs_confirmation=True)
-    for other in name_matches:
-        claims += _registration_claims(
-            other, exclude=registration.pk, found_at=found_at, found_by=found_by, match=name_only
-        )
-    phone_match = IdentityMatch(keys=(IdentityKey.PHONE,))
-    for enquiry in PhoneEnquiry.objects.filter(
-        customer_id=customer.pk, corrects__isnull=True
-    ).order_by("called_at", "pk"):
-        claims.append(
-            rules.Claim(
-                id=f"phone:{enquiry.pk}",
-                kind=rules.ClaimKind.PHONE_ENQUIRY,
-                holder=str(enquiry.desk_owner_id),
-                since=enquiry.called_at,
-                found_at=found_at,
-                found_by=found_by,
-                match=phone_match,
+    def customer_keys(self, customer_id: int) -> IdentityKeys:
+        customer = Customer.objects.prefetch_related("phones").filter(pk=customer_id).first()
+        return customer.identity_keys if customer is not None else IdentityKeys()
+
+    # -- earlier registrations (old customer; A7.13, A7.15, A7.16, A1.5) ------------------------
+    def registered(self, customer_id: int, *, same_file: bool) -> list[rules.Claim]:
+        """One ``registered`` claim per earlier receiver of ``customer_id``: since their first
+        registration, with their latest visit for the ``last_owner_visit`` anchor. For the
+        visit's own customer file both lines are read together with the file they are filed
+        under (the desk chose it); another file is compared on the full name alone."""
+        assert self.registration is not None
+        rows = list(
+            Registration.objects.filter(
+                company_id=self.company_id,
+                customer_id=customer_id,
+                corrects__isnull=True,
+                visited_at__lt=self.visit.arrived_at,
             )
+            .exclude(pk=self.registration.pk)
+            .order_by("visited_at", "pk")
         )
-    public_kind = rules.PublicKind(visit.public_kind) if visit.public_kind else None
-    return rules.OwnershipFacts(
-        now=now,
-        visit=rules.Visit(
-            id=str(visit.pk),
-            arrived_at=visit.arrived_at,
-            receiver=str(visit.receiver_id),
-            arrival=rules.Arrival(visit.arrival),
-            named=str(visit.named_id) if visit.named_id else None,
-            named_present=visit.named_present,
-            helpers=tuple(str(h) for h in visit.helpers),
-            public_kind=public_kind,
-            registered_at=now,
-            handling=handling,
+        if not rows:
+            return []
+        file_keys = self.customer_keys(customer_id) if same_file else IdentityKeys()
+        mine = _union(self.visit_keys(), file_keys)
+        by_holder: dict[str, tuple[Registration, dt.datetime]] = {}
+        for row in rows:
+            holder = str(row.receiver_id)
+            first, _last = by_holder.get(holder, (row, row.visited_at))
+            by_holder[holder] = (first, row.visited_at)
+        claims = []
+        for holder, (first, last) in by_holder.items():
+            if same_file:
+                match = identity_match(
+                    mine,
+                    _union(_registration_keys(first), file_keys),
+                    full_name_alone=self.full_name_alone,
+                )
+            else:
+                match = IdentityMatch(keys=(IdentityKey.FULL_NAME,))
+            claims.append(
+                self.claim(
+                    id=f"customer:{customer_id}:staff:{holder}",
+                    kind=rules.ClaimKind.REGISTERED,
+                    holder=holder,
+                    since=first.visited_at,
+                    match=_canonical(match, self.full_name_alone),
+                    last_holder_visit_at=last,
+                )
+            )
+        return claims
+
+    # -- phone enquiries (A7.12) ----------------------------------------------------------------
+    def phone_enquiries(self, customer_id: int) -> list[rules.Claim]:
+        match = _canonical(IdentityMatch(keys=(IdentityKey.PHONE,)), self.full_name_alone)
+        rows = PhoneEnquiry.objects.filter(
+            company_id=self.company_id,
+            customer_id=customer_id,
+            corrects__isnull=True,
+            called_at__lt=self.visit.arrived_at,
+        ).order_by("called_at", "pk")
+        return [
+            self.claim(
+                id=f"phone:{row.pk}",
+                kind=rules.ClaimKind.PHONE_ENQUIRY,
+                holder=str(row.desk_owner_id),
+                since=row.called_at,
+                match=match,
+            )
+            for row in rows
+        ]
+
+    # -- family and batch (A7.6, A7.14) ---------------------------------------------------------
+    def family_or_batch(self, customer_id: int) -> list[rules.Claim]:
+        """The salesperson who first received any member of the customer's family or batch
+        holds them all, since that reception; ``deal_at``: the group's latest closed deal
+        before this visit (A7.14: 30 days from the original registration or the deal)."""
+        group = customer_group_ids(company=self.company_id, customer_id=customer_id)
+        others = group - {customer_id}
+        if not others:
+            return []
+        assert self.registration is not None
+        first_reg = (
+            Registration.objects.filter(
+                company_id=self.company_id,
+                customer_id__in=group,
+                corrects__isnull=True,
+                visited_at__lt=self.visit.arrived_at,
+            )
+            .exclude(pk=self.registration.pk)
+            .order_by("visited_at", "pk")
+            .values_list("receiver_id", "visited_at", "customer_id")
+            .first()
+        )
+        first_visit = (
+            Visit.objects.filter(
+                company_id=self.company_id,
+                customer_id__in=group,
+                arrived_at__lt=self.visit.arrived_at,
+            )
+            .exclude(pk=self.visit.pk)
+            .order_by("arrived_at", "pk")
+            .values_list("receiver_id", "arrived_at", "customer_id")
+            .first()
+        )
+        firsts = [f for f in (first_reg, first_visit) if f is not None]
+        if not firsts:
+            return []
+        holder_id, since, member = min(firsts, key=lambda f: f[1])
+        deal_at = (
+            Deal.objects.filter(
+                company_id=self.company_id,
+                customer_id__in=group,
+                closed_at__isnull=False,
+                closed_at__lt=self.visit.arrived_at,
+            )
+            .exclude(visit_id=self.visit.pk)
+            .order_by("-closed_at", "-pk")
+            .values_list("closed_at", flat=True)
+            .first()
+        )
+        kind = (
+            rules.ClaimKind.FAMILY
+            if member in self._family_of(customer_id)
+            else rules.ClaimKind.BATCH
+        )
+        return [
+            self.claim(
+                id=f"{kind.value}:{customer_id}",
+                kind=kind,
+                holder=str(holder_id),
+                since=since,
+                match=IdentityMatch(),
+                deal_at=deal_at,
+            )
+        ]
+
+    def _family_of(self, customer_id: int) -> set[int]:
+        """The customer's family (direct relatives, transitively), themselves included."""
+        family, frontier = {customer_id}, {customer_id}
+        while frontier:
+            found = set(
+                FamilyLink.objects.filter(
+                    company_id=self.company_id, customer_id__in=frontier
+                ).values_list("relative_id", flat=True)
+            )
+            frontier = found - family
+            family |= frontier
+        return family
+
+    # -- pre-registrations (A7.10) --------------------------------------------------------------
+    def pre_registrations(self) -> list[rules.Claim]:
+        """Introductions registered before the visit whose A7.4 keys match the registration,
+        and those of a salesperson who raised a conflict on the visit (a mismatch keeps the
+        rotation receiver, A7.10)."""
+        mine = self.visit_keys()
+        reg = self.registration
+        assert reg is not None
+        near = Q(pk__in=[])
+        if mine.phones:
+            near |= Q(phone_e164__in=sorted(mine.phones))
+        if reg.customer_name:
+            near |= Q(name=reg.customer_name)
+        if reg.plate:
+            near |= Q(plate__iexact=reg.plate)
+        raisers = [e.holder_id for e in self.conflicts if e.holder_id is not None]
+        if raisers:
+            near |= Q(salesperson_id__in=raisers)
+        rows = PreRegistration.objects.filter(
+            near, company_id=self.company_id, registered_at__lt=self.visit.arrived_at
+        ).order_by("registered_at", "pk")
+        claims = []
+        for row in rows:
+            theirs = _keys_of(
+                name=row.name, phone=row.phone_e164, car_brand=row.car_brand, plate=row.plate
+            )
+            match = identity_match(mine, theirs, full_name_alone=self.full_name_alone)
+            if not match.matched and row.salesperson_id not in raisers:
+                continue
+            claims.append(
+                self.claim(
+                    id=f"prereg:{row.pk}",
+                    kind=rules.ClaimKind.PRE_REGISTRATION,
+                    holder=str(row.salesperson_id),
+                    since=row.registered_at,
+                    match=_canonical(match, self.full_name_alone),
+                )
+            )
+        return claims
+
+    # -- everything else ------------------------------------------------------------------------
+    def claims(self) -> tuple[rules.Claim, ...]:
+        if self.registration is None or self.customer_id is None:
+            return ()
+        claims = self.registered(self.customer_id, same_file=True)
+        for other in self.registration.name_matches or []:
+            if int(other) != self.customer_id:
+                claims += self.registered(int(other), same_file=False)
+        claims += self.phone_enquiries(self.customer_id)
+        claims += self.family_or_batch(self.customer_id)
+        claims += self.pre_registrations()
+        seen: set[str] = set()
+        unique = []
+        for claim in claims:
+            if claim.id not in seen:
+                seen.add(claim.id)
+                unique.append(claim)
+        return tuple(unique)
+
+    def handling(self) -> rules.Handling | None:
+        """The latest handling the desk recorded (A7.13: handed back, or continued)."""
+        answer = None
+        for entry in _reception_entries(self.visit, "reception_handling"):
+            if dt.datetime.fromisoformat(entry.payload["at"]) <= self.now:
+                answer = rules.Handling(entry.payload["handling"])
+        return answer
+
+    def engine_registered_at(self) -> dt.datetime | None:
+        """Reception complete and registered (A7.15). A conflict the desk found *during* the
+        reception after an early registration means the reception was not complete yet: the
+        registration counts from the end of the reception (unknown while it goes on)."""
+        registered_at = self.registered_at
+        if registered_at is None:
+            return None
+        during = [e.found_at for e in self.conflicts if e.during_reception]
+        late = [at for at in during if at >= registered_at]
+        if not late:
+            return registered_at
+        ended = self.visit.ended_at
+        if ended is not None and ended <= self.now and ended > max(late):
+            return ended
+        return None
+
+    def consents(self) -> tuple[rules.Consent, ...]:
+        rows = ConsentRecord.objects.filter(visit=self.visit, answered_at__lte=self.now)
+        return tuple(
+            rules.Consent(
+                holder=str(row.holder_id),
+                receiver=str(row.receiver_id),
+                given=row.given,
+                at=row.answered_at,
+            )
+            for row in rows.order_by("answered_at", "pk")
+        )
+
+    def rulings(self) -> tuple[rules.Ruling, ...]:
+        rows = RulingRecord.objects.filter(visit=self.visit, ruled_at__lte=self.now)
+        return tuple(_ruling(row) for row in rows.order_by("ruled_at", "pk"))
+
+    def deal(self) -> rules.Deal | None:
+        row = self.deal_row
+        if row is None:
+            row = (
+                Deal.objects.filter(
+                    visit=self.visit, closed_at__isnull=False, closed_at__lte=self.now
+                )
+                .order_by("closed_at", "pk")
+                .first()
+            )
+        if row is None:
+            return None
+        return rules.Deal(
+            id=str(row.pk),
+            closer=str(row.closer_id),
+            deposit_paid_at=row.deposit_paid_at,
+            subscription_signed_at=row.subscription_signed_at,
+            subscriber=row.subscriber,
+        )
+
+    def engine_visit(self) -> rules.Visit:
+        v = self.visit
+        came_for_said_at = v.came_for_said_at
+        came_for = str(v.came_for_id) if v.came_for_id else None
+        if came_for_said_at is not None and came_for_said_at > self.now:
+            came_for, came_for_said_at = None, None
+        found_public_at = v.found_public_at
+        if found_public_at is not None and found_public_at > self.now:
+            found_public_at = None
+        public = v.arrival == rules.Arrival.PUBLIC or found_public_at is not None
+        return rules.Visit(
+            id=str(v.pk),
+            arrived_at=v.arrived_at,
+            receiver=str(v.receiver_id),
+            arrival=rules.Arrival(v.arrival),
+            named=str(v.named_id) if v.named_id else None,
+            named_present=v.named_present,
+            helpers=tuple(str(h) for h in v.helpers if int(h) != v.receiver_id),
+            public_kind=rules.PublicKind(v.public_kind) if v.public_kind and public else None,
+            business_card_given=v.business_card_given,
+            found_public_at=found_public_at,
+            registered_at=self.engine_registered_at(),
+            came_for=came_for,
+            came_for_said_at=came_for_said_at,
+            handling=self.handling(),
+        )
+
+    def build(self) -> rules.OwnershipFacts:
+        return rules.OwnershipFacts(
+            now=self.now,
+            visit=self.engine_visit(),
+            claims=self.claims(),
+            deal=self.deal(),
+            consents=self.consents(),
+            rulings=self.rulings(),
+        )
+
+
+def _ruling(row: RulingRecord) -> rules.Ruling:
+    owner = row.owner or None
+    return rules.Ruling(
+        kind=rules.RulingKind(row.kind),
+        ruled_at=row.ruled_at,
+        ruled_by=str(row.ruled_by_id),
+        reason=row.reason,
+        claim_id=row.claim_id or None,
+        owner=(
+            rules.Owner(rules.OwnerKind(owner["kind"]), owner.get("salesperson") or "")
+            if owner
+            else None
         ),
-        claims=tuple(claims),
+        shares=tuple(ShareIn.model_validate(s).build() for s in row.shares or []),
     )
+
+
+def _reception_entries(visit: Visit, kind: str) -> list[LedgerEntry]:
+    rows = ledger_entries_for_subject(company=visit.company, subject=(VISIT_SUBJECT, visit.pk))
+    return [e for e in rows.filter(stream=RECEPTION_STREAM, kind=kind).order_by("seq")]
+
+
+def visit_facts(
+    visit: Visit, *, now: dt.datetime, deal: Deal | None = None
+) -> rules.OwnershipFacts:
+    """Everything the ownership engine needs about ``visit`` as of ``now``, from the database.
+
+    Claims: the customer's earlier registrations (per receiver), full-name-only matches, phone
+    enquiries, the family or batch (A7.14: the first receiver of any member), pre-registrations
+    (A7.10); each with when the conflict was found (the earliest ``ConflictEvent`` naming the
+    holder, else the registration) and whether the holder was on site and reachable (A7.13).
+    Plus consents, rulings (A7.20), the deal of the visit (or ``deal``), came-for (A7.9(3)),
+    the business card (A7.6 b), found public afterwards (A7.7) and the handling (A7.13)."""
+    return _FactsBuilder(visit, now, deal).build()
 
 
 def _names(company_id: int, facts: rules.OwnershipFacts) -> dict[str, str]:
     ids = {facts.visit.receiver, *facts.visit.helpers, *(c.holder for c in facts.claims)}
-    if facts.visit.named:
-        ids.add(facts.visit.named)
+    for extra in (facts.visit.named, facts.visit.came_for):
+        if extra:
+            ids.add(extra)
+    if facts.deal is not None:
+        ids.add(facts.deal.closer)
     rows = Staff.objects.filter(company_id=company_id, pk__in=[int(i) for i in ids])
     return {str(pk): name for pk, name in rows.values_list("pk", "name")}
 
@@ -229,59 +729,29 @@ def _staff(company_id: int, staff_id: str) -> Staff:
     return Staff.objects.get(company_id=company_id, pk=int(staff_id))
 
 
-@transaction.atomic
-def visit_register(
-    *,
-    actor: Staff,
-    visit_id: int,
-    details: VisitDetails,
-    customer_id: int | None = None,
-    found_at: dt.datetime | None = None,
-    handling: rules.Handling | str | None = None,
-) -> RegisterResult:
-    """Register the visit in the book, decide ownership with the engine and store the decision.
+# --- deciding and storing -----------------------------------------------------------------------
 
-    ``found_at``: when the conflict (撞单) with an earlier record was found; by default the
-    registration itself (after the reception, A7.15). A desk that found it during the reception
-    passes the earlier moment (A7.13), and ``handling``: whether the receiver then handed the
-    customer back or continued (A7.13; continuing without consent is a grab)."""
-    visit = _visit_for(actor, visit_id, lock=True)
-    if visit.registration_id is not None:
-        raise ReceptionError(
-            "reception.already_registered",
-            "该来访已登记。",
-            "This visit is already registered.",
-            status=409,
-        )
-    registered = registration_record(
-        staff=actor,
-        details=details,
-        receiver=visit.receiver,
-        customer_id=customer_id,
-        site_id=visit.site_id,
-        visited_at=visit.arrived_at,
-        set_owner=False,
-    )
-    now = timezone.now()
-    customer = registered.customer
-    visit.registration = registered.registration
-    visit.customer = customer
-    visit.registered_at = now
-    visit.save(update_fields=["registration", "customer", "registered_at"])
-    facts = _facts(
-        visit,
-        registration=registered.registration,
-        customer=customer,
-        name_matches=registered.name_matches,
-        now=now,
-        found_at=min(found_at or now, now),
-        handling=rules.Handling(handling) if handling else None,
-    )
+
+def _decide_and_store(
+    actor: Staff,
+    visit: Visit,
+    *,
+    now: dt.datetime,
+    cause: str,
+    ruling: RulingRecord | None = None,
+    deal: Deal | None = None,
+) -> RegisterResult:
+    """Decide from the database's facts and store the decision (superseding the visit's latest),
+    its ledger entry, the owner, the make-ups not yet granted and a grab's fine proposal (once
+    per visit)."""
+    facts = visit_facts(visit, now=now, deal=deal)
     policy, policy_ref = sales_policy(actor.company, now)
     names = _names(actor.company_id, facts)
     decision = rules.decide_ownership(facts, policy=policy, names=names)
     as_json = rules.decision_as_json(decision)
     pending = decision.outcome != rules.Outcome.DECIDED
+    earlier = list(OwnershipDecision.objects.filter(visit=visit).order_by("pk"))
+    customer = visit.customer
     stored = OwnershipDecision.objects.create(
         company_id=actor.company_id,
         visit=visit,
@@ -297,8 +767,12 @@ def visit_register(
         policy_ref=policy_ref,
         explanation_zh=decision.explanation_zh,
         detail=as_json,
+        facts=facts_as_json(facts),
         decided_at=now,
         decided_by=actor,
+        supersedes=earlier[-1] if earlier else None,
+        ruling=ruling,
+        deal=deal,
     )
     ledger_append(
         company=actor.company,
@@ -307,32 +781,31 @@ def visit_register(
         payload={
             "decision_id": stored.pk,
             "visit_id": visit.pk,
-            "customer_id": customer.pk,
+            "customer_id": customer.pk if customer else None,
             "outcome": stored.outcome,
             "policy_ref": policy_ref,
+            "cause": cause,
+            "supersedes": stored.supersedes_id,
+            "ruling_id": ruling.pk if ruling else None,
+            "deal_id": deal.pk if deal else None,
             "decision": as_json,
         },
         recorded_by=actor.user,
         subject=(DECISION_SUBJECT, stored.pk),
     )
-    if not pending:
+    if not pending and customer is not None:
         owner = decision.owner_after
         new_owner = _staff(actor.company_id, owner.salesperson) if owner.is_salesperson else None
-        if customer.owner_id != (new_owner.pk if new_owner else None):
+        current = Customer.objects.filter(pk=customer.pk).values_list("owner_id", flat=True)[0]
+        if current != (new_owner.pk if new_owner else None):
             customer_owner_set(
                 company_id=actor.company_id, customer_id=customer.pk, owner=new_owner
             )
-    for turn in decision.turns:
-        if turn.outcome == rules.TurnOutcome.MAKEUP_EARNED and turn.cause is not None:
-            rotation_makeup_grant(
-                actor=actor,
-                site=visit.site,
-                staff_id=int(turn.salesperson),
-                cause=rotation_rules.AfterCause(turn.cause.value),
-                visit_ref=f"visit:{visit.pk}",
-                note=turn.explanation_zh[:200],
-            )
-    if decision.fine is not None and not pending:
+    _grant_makeups(actor, visit, decision)
+    fine_posted = any(
+        d.outcome == DecisionOutcome.DECIDED and d.detail.get("fine") for d in earlier
+    )
+    if decision.fine is not None and not pending and not fine_posted:
         discipline_proposal_post(
             employee=_staff(actor.company_id, decision.fine.salesperson),
             kind="fine_in_range",
@@ -348,14 +821,357 @@ def visit_register(
     return RegisterResult(visit=visit, decision=stored, engine=decision)
 
 
+def _grant_makeups(actor: Staff, visit: Visit, decision: rules.OwnershipDecision) -> None:
+    """Make-up turns the decision earns (A7.2, A7.7, A7.9(3)) — each salesperson at most once
+    per visit, on the visit's rotation day. Granted by the actor when they run the desk,
+    otherwise in the name of whoever recorded the visit (the decision asks for it)."""
+    visit_ref = f"visit:{visit.pk}"
+    granter = actor if rotation_may_operate(actor, visit.site) else visit.recorded_by
+    day = timezone.localtime(visit.arrived_at, rules.LOCAL_TZ).date()
+    for turn in decision.turns:
+        if turn.outcome != rules.TurnOutcome.MAKEUP_EARNED or turn.cause is None:
+            continue
+        if RotationEvent.objects.filter(
+            company_id=visit.company_id,
+            kind=RotationEventKind.MAKEUP_GRANTED,
+            visit_ref=visit_ref,
+            staff_id=int(turn.salesperson),
+        ).exists():
+            continue
+        rotation_makeup_grant(
+            actor=granter,
+            site=visit.site,
+            staff_id=int(turn.salesperson),
+            cause=rotation_rules.AfterCause(turn.cause.value),
+            visit_ref=visit_ref,
+            note=turn.explanation_zh[:200],
+            on=day,
+        )
+
+
+def _latest_decision(visit: Visit) -> OwnershipDecision | None:
+    return OwnershipDecision.objects.filter(visit=visit).order_by("-pk").first()
+
+
+# --- registration and later decisions -----------------------------------------------------------
+
+
+@transaction.atomic
+def visit_register(
+    *,
+    actor: Staff,
+    visit_id: int,
+    details: VisitDetails,
+    customer_id: int | None = None,
+    found_at: dt.datetime | None = None,
+    handling: rules.Handling | str | None = None,
+) -> RegisterResult:
+    """Register the visit in the book, decide ownership with the engine and store the decision.
+
+    Conflicts the desk found before (``conflict_record``) and the handling it recorded count.
+    ``found_at`` (kept for callers that register and report a conflict in one step): a conflict
+    found at that moment, recorded as a ``ConflictEvent`` naming nobody; ``handling``: what the
+    receiver did (A7.13), recorded as if by ``handling_record``."""
+    visit = _visit_for(actor, visit_id, lock=True)
+    if visit.registration_id is not None:
+        raise _conflict("already_registered", "该来访已登记。", "This visit is already registered.")
+    if handling:
+        try:
+            handling = rules.Handling(handling)
+        except ValueError:
+            raise _bad_input("处理方式无效。", "Unknown handling.", "handling") from None
+    registered = registration_record(
+        staff=actor,
+        details=details,
+        receiver=visit.receiver,
+        customer_id=customer_id,
+        site_id=visit.site_id,
+        visited_at=visit.arrived_at,
+        set_owner=False,
+    )
+    now = timezone.now()
+    if found_at is not None:
+        at = _moment(found_at, now, visit, "found_at")
+        ConflictEvent.objects.create(
+            company_id=visit.company_id,
+            visit=visit,
+            customer=registered.customer,
+            holder=None,
+            found_at=at,
+            during_reception=at < now and visit.ended_at is None,
+            found_by=actor,
+        )
+    if handling:
+        _record_event(
+            actor, visit, "reception_handling", {"handling": str(handling), "at": now.isoformat()}
+        )
+    visit.registration = registered.registration
+    visit.customer = registered.customer
+    visit.registered_at = now
+    visit.save(update_fields=["registration", "customer", "registered_at"])
+    return _decide_and_store(actor, visit, now=now, cause="registered")
+
+
+@transaction.atomic
+def visit_redecide(
+    *,
+    actor: Staff,
+    visit_id: int,
+    cause: str,
+    ruling: RulingRecord | None = None,
+    deal: Deal | None = None,
+) -> RegisterResult:
+    """Decide a registered visit again from the database's facts as of now, and store a NEW
+    decision superseding the visit's latest (which stays as evidence). ``cause`` says why (a
+    conflict found afterwards, a consent, an A7.20 ruling, a deal…); ``ruling`` and ``deal`` are
+    linked on the new decision. Owner applied when decided; make-ups and a grab's fine are not
+    granted twice for one visit."""
+    visit = _visit_for(actor, visit_id, lock=True)
+    if visit.registration_id is None or visit.customer_id is None:
+        raise _conflict(
+            "not_registered",
+            "该来访尚未登记，登记时即会决定归属。",
+            "This visit is not registered yet; registering it decides ownership.",
+        )
+    if ruling is not None and (
+        ruling.company_id != actor.company_id or ruling.visit_id != visit.pk
+    ):
+        raise _bad_input("该裁决不属于此来访。", "The ruling is not about this visit.", "ruling")
+    if deal is not None and (
+        deal.company_id != actor.company_id or deal.visit_id not in (None, visit.pk)
+    ):
+        raise _bad_input("该成交不属于此来访。", "The deal is not of this visit.", "deal")
+    cause = (cause or "").strip()[:200] or "redecided"
+    return _decide_and_store(
+        actor, visit, now=timezone.now(), cause=cause, ruling=ruling, deal=deal
+    )
+
+
+def _redecide_if_registered(actor: Staff, visit: Visit, cause: str) -> RegisterResult | None:
+    if visit.registration_id is None:
+        return None
+    return _decide_and_store(actor, visit, now=timezone.now(), cause=cause)
+
+
+# --- what the desk finds out during and after the reception -------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """A fact recorded on a visit, and the new decision it caused (registered visits only)."""
+
+    visit: Visit
+    record: Any
+    redecided: RegisterResult | None
+
+
+@transaction.atomic
+def conflict_record(
+    *,
+    actor: Staff,
+    visit_id: int,
+    holder_id: int,
+    found_at: dt.datetime | None = None,
+    during_reception: bool | None = None,
+    holder_on_site: bool = True,
+    holder_reachable: bool = True,
+    note: str = "",
+) -> RecordResult:
+    """A conflict found (撞单): the visitor turned out to be linked to ``holder_id``.
+
+    During the reception (default while it goes on) the receiver must hand the customer back or
+    continue only with the holder's consent (A2.8, A7.13) — see ``handling_record`` and
+    ``consent_record``; if the holder is not on site or cannot be reached, the receiver helps.
+    Once registered, the visit is decided again: A7.10 (7 days), A7.15 and A7.16 turn on when
+    the conflict was found."""
+    visit = _visit_for(actor, visit_id, lock=True)
+    holder = _company_staff(actor, holder_id, "holder_id")
+    _require_desk(actor, visit, holder.pk)
+    if holder.pk == visit.receiver_id:
+        raise _bad_input(
+            "原售楼员就是接待人，不构成撞单。",
+            "The holder is the receiver: there is no conflict.",
+            "holder_id",
+        )
+    now = timezone.now()
+    at = _moment(found_at, now, visit, "found_at")
+    if during_reception is None:
+        during_reception = visit.ended_at is None or at < visit.ended_at
+    if during_reception and visit.ended_at is not None and at >= visit.ended_at:
+        raise _bad_input(
+            "接待已结束，不能记为接待过程中发现。",
+            "The reception had ended: it was not found during the reception.",
+            "during_reception",
+        )
+    event = ConflictEvent.objects.create(
+        company_id=visit.company_id,
+        visit=visit,
+        customer=visit.customer,
+        holder=holder,
+        found_at=at,
+        during_reception=during_reception,
+        holder_on_site=holder_on_site,
+        holder_reachable=holder_reachable,
+        note=(note or "").strip()[:2000],
+        found_by=actor,
+        recorded_at=now,
+    )
+    _record_event(
+        actor,
+        visit,
+        "reception_conflict",
+        {
+            "conflict_id": event.pk,
+            "holder_id": holder.pk,
+            "found_at": at.isoformat(),
+            "during_reception": during_reception,
+            "holder_on_site": holder_on_site,
+            "holder_reachable": holder_reachable,
+        },
+    )
+    redecided = _redecide_if_registered(actor, visit, f"conflict:{event.pk}")
+    return RecordResult(visit=visit, record=event, redecided=redecided)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Staff,
+    visit_id: int,
+    holder_id: int,
+    given: bool,
+    answered_at: dt.datetime | None = None,
+    note: str = "",
+) -> RecordResult:
+    """The holder's answer to the receiver's request to continue the reception (A2.8, A7.13):
+    given or refused, with its time. Refused: the receiver hands the customer back."""
+    visit = _visit_for(actor, visit_id, lock=True)
+    holder = _company_staff(actor, holder_id, "holder_id")
+    _require_desk(actor, visit, holder.pk)
+    if holder.pk == visit.receiver_id:
+        raise _bad_input(
+            "接待人无需征得自己同意。", "The receiver does not ask themselves.", "holder_id"
+        )
+    now = timezone.now()
+    at = _moment(answered_at, now, visit, "answered_at")
+    record = ConsentRecord.objects.create(
+        company_id=visit.company_id,
+        visit=visit,
+        holder=holder,
+        receiver=visit.receiver,
+        given=given,
+        answered_at=at,
+        note=(note or "").strip()[:2000],
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    _record_event(
+        actor,
+        visit,
+        "reception_consent",
+        {"consent_id": record.pk, "holder_id": holder.pk, "given": given, "at": at.isoformat()},
+    )
+    redecided = _redecide_if_registered(actor, visit, f"consent:{record.pk}")
+    return RecordResult(visit=visit, record=record, redecided=redecided)
+
+
+@transaction.atomic
+def handling_record(*, actor: Staff, visit_id: int, handling: rules.Handling | str) -> RecordResult:
+    """What the receiver did once they knew the customer was someone else's (A7.13): handed
+    the customer back, or continued (with consent — or, without it, a grab)."""
+    visit = _visit_for(actor, visit_id, lock=True)
+    _require_desk(actor, visit)
+    try:
+        handling = rules.Handling(handling)
+    except ValueError:
+        raise _bad_input("处理方式无效。", "Unknown handling.", "handling") from None
+    if not ConflictEvent.objects.filter(visit=visit).exists():
+        raise _conflict(
+            "no_conflict",
+            "尚未记录撞单，无需交回或继续接待的处理。",
+            "No conflict is recorded on this visit: there is nothing to hand back.",
+        )
+    now = timezone.now()
+    _record_event(
+        actor, visit, "reception_handling", {"handling": handling.value, "at": now.isoformat()}
+    )
+    redecided = _redecide_if_registered(actor, visit, f"handling:{handling.value}")
+    return RecordResult(visit=visit, record=handling.value, redecided=redecided)
+
+
+@transaction.atomic
+def came_for_record(
+    *, actor: Staff, visit_id: int, staff_id: int, said_at: dt.datetime | None = None
+) -> RecordResult:
+    """A7.9(3): during the whole first visit the customer says they came for ``staff_id``: the
+    customer is theirs and the receiver's turn is not consumed."""
+    visit = _visit_for(actor, visit_id, lock=True)
+    x = _company_staff(actor, staff_id, "staff_id")
+    _require_desk(actor, visit, x.pk)
+    if visit.arrival != rules.Arrival.WALK_IN:
+        raise _bad_input(
+            "A7.9(3) 只适用于未点名、按轮排接待的新客户。",
+            "A7.9(3) applies to a new visitor who asked for nobody (rotation).",
+            "staff_id",
+        )
+    if visit.came_for_id is not None:
+        raise _conflict(
+            "came_for_recorded",
+            "已记录客户表示专程来找的售楼员。",
+            "Whom the customer came for is already recorded.",
+        )
+    now = timezone.now()
+    at = _moment(said_at, now, visit, "said_at")
+    if visit.ended_at is not None and at > visit.ended_at:
+        raise _bad_input(
+            "首次来访的接待已结束：A7.9(3) 须在首次来访过程中说明。",
+            "The first visit's reception has ended: A7.9(3) needs it said during the visit.",
+            "said_at",
+        )
+    visit.came_for = x
+    visit.came_for_said_at = at
+    visit.save(update_fields=["came_for", "came_for_said_at"])
+    _record_event(actor, visit, "reception_came_for", {"staff_id": x.pk, "said_at": at.isoformat()})
+    redecided = _redecide_if_registered(actor, visit, "came_for")
+    return RecordResult(visit=visit, record=x, redecided=redecided)
+
+
+@transaction.atomic
+def public_found_record(
+    *, actor: Staff, visit_id: int, public_kind: str, found_at: dt.datetime | None = None
+) -> RecordResult:
+    """A7.7: the visitor is found to be a public customer (A7.6 a–d) only after the reception —
+    the customer is the sales department's and the receiver gets a make-up turn."""
+    visit = _visit_for(actor, visit_id, lock=True)
+    _require_desk(actor, visit)
+    if public_kind not in {k.value for k in rules.PublicKind}:
+        raise _bad_input(
+            "请选择公共客户的类别（A7.6 a–d）。",
+            "Choose the kind of public customer (A7.6 a–d).",
+            "public_kind",
+        )
+    if visit.arrival == rules.Arrival.PUBLIC or visit.found_public_at is not None:
+        raise _conflict(
+            "already_public", "该来访已是公共客户。", "This visitor is already a public customer."
+        )
+    now = timezone.now()
+    at = _moment(found_at, now, visit, "found_at")
+    visit.public_kind = public_kind
+    visit.found_public_at = at
+    visit.save(update_fields=["public_kind", "found_public_at"])
+    _record_event(
+        actor, visit, "reception_public_found", {"public_kind": public_kind, "at": at.isoformat()}
+    )
+    redecided = _redecide_if_registered(actor, visit, "found_public")
+    return RecordResult(visit=visit, record=public_kind, redecided=redecided)
+
+
 @transaction.atomic
 def visit_end(*, actor: Staff, visit_id: int) -> Visit:
     """The reception is over: the receiver is free again in their place (A2.5)."""
     visit = _visit_for(actor, visit_id, lock=True)
     if visit.ended_at is not None:
-        raise ReceptionError(
-            "reception.already_ended", "该接待已结束。", "This reception has ended.", status=409
-        )
+        raise _conflict("already_ended", "该接待已结束。", "This reception has ended.")
     rotation_reception_end(
         actor=actor, site=visit.site, staff_id=visit.receiver_id, visit_ref=f"visit:{visit.pk}"
     )
