@@ -5,6 +5,11 @@ Under /sales/reports/ (names ``report_*``).
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from kehu.sales import report_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.report_index, name="report_index"),
+    path("export/<str:kind>.xlsx", views.report_export, name="report_export"),
+]

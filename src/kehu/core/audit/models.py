@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     POLICY_CHANGE = "policy_change", "规则设置变更"
     TOKEN_ISSUED = "token_issued", "签发 API 令牌"
     OWNERSHIP_RULING = "ownership_ruling", "归属裁决（A7.20）"
+    IMPORT = "import", "导入"
 
 
 class AuditOutcome(models.TextChoices):
