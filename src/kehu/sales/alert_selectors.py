@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from kehu.core.org.models import Staff
 from kehu.core.org.selectors import staff_has_perm
@@ -94,11 +96,16 @@ def _evidence_rows(alert: SalesAlert) -> list[EvidenceRow]:
         EvidenceRow(
             ref=str(item["ref"]),
             table_zh=_TABLES.get(str(item["ref"]).partition(":")[0], ""),
-            at=str(item["at"]),
+            at=_local_text(str(item["at"])),
             text=texts.get(str(item["ref"]), ""),
         )
         for item in alert.evidence
     ]
+
+
+def _local_text(iso: str) -> str:
+    moment = parse_datetime(iso)
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else iso
 
 
 @dataclass(frozen=True)

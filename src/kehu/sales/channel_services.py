@@ -24,7 +24,13 @@ from kehu.sales.channel_errors import (
     bad_input,
     not_found,
 )
-from kehu.sales.channel_selectors import report_rows, require_manage, require_report, sales_settings
+from kehu.sales.channel_selectors import (
+    can_manage,
+    report_rows,
+    require_manage,
+    require_report,
+    sales_settings,
+)
 from kehu.sales.models.channel import (
     ChannelAgent,
     ChannelCompany,
@@ -183,11 +189,13 @@ def channel_report_create(
     phone: str,
     site_id: int | None = None,
     note: str = "",
+    reported_at: dt.datetime | None = None,
 ) -> ChannelReport:
     """An agent reports a prospective customer, entered by the PM or the front desk on the
     agent's behalf (or through the API with the PM's token). Protected from now for the policy's
     period (X7.1); refused when the phone is a customer of the office or held by another report
-    (X7.2)."""
+    (X7.2). ``reported_at``: the PM may enter a report the agent made earlier (by phone or
+    WeChat) with its time — never in the future; the period runs from it."""
     require_report(actor)
     name = _text(customer_name, 100, "客户姓名", "customer's name", "customer_name")
     phone_e164 = _phone(phone, required=True)
@@ -204,12 +212,23 @@ def channel_report_create(
         if site is None:
             raise not_found("项目", "Site")
     now = timezone.now()
-    settings, ref = sales_settings(actor.company, now)
+    if reported_at is not None and not can_manage(actor):
+        raise bad_input(
+            "只有项目经理或销售经理可以补录较早的报备时间。",
+            "Only the PM or the sales manager may enter an earlier report time.",
+            "reported_at",
+        )
+    if reported_at is not None and reported_at > now:
+        raise bad_input(
+            "报备时间不能晚于现在。", "The report time cannot be in the future.", "reported_at"
+        )
+    reported_at = reported_at or now
+    settings, ref = sales_settings(actor.company, reported_at)
     _lock_phone(actor.company_id, phone_e164)
     _refuse_registered(actor.company_id, phone_e164)
     _refuse_held(actor.company_id, phone_e164, now)
     until = rules.protected_until(
-        now,
+        reported_at,
         amount=settings.channel_protection_amount,
         unit=settings.channel_protection_unit,
         tz=office_tz(),
@@ -220,7 +239,7 @@ def channel_report_create(
         agent=agent,
         customer_name=name,
         phone_e164=phone_e164,
-        reported_at=now,
+        reported_at=reported_at,
         protected_until=until,
         protection_amount=settings.channel_protection_amount,
         protection_unit=settings.channel_protection_unit,
