@@ -60,6 +60,7 @@ from kehu.sales.models.deal import (
     SalesRequestKind,
 )
 from kehu.sales.models.reception import OwnershipDecision, Visit
+from kehu.sales.reception_services import RegisterResult, visit_redecide
 
 PERM_ADD = "sales.add_deal"
 PERM_VIEW = "sales.view_deal"
@@ -491,7 +492,14 @@ def _close(actor: Staff, deal: Deal) -> DealResult:
     """Both steps are done: a deal (A7.17) on the later date. The reception flow decides the
     visit again with the deal; the decision's shares go to the commission ledger."""
     assert deal.deposit_paid_at is not None and deal.subscription_signed_at is not None
-    deal.closed_at = max(deal.deposit_paid_at, deal.subscription_signed_at)
+    closed_at = max(deal.deposit_paid_at, deal.subscription_signed_at)
+    visit = deal.visit
+    if visit is not None and closed_at < visit.arrived_at:
+        raise bad_input(
+            "成交时间（交定金和签认购书中较晚者）不能早于所选来访的到访时间。",
+            "The deal's date (the later of deposit and subscription) cannot precede the visit.",
+        )
+    deal.closed_at = closed_at
     deal.save(update_fields=["closed_at"])
     _ledger(
         actor, "deal.closed", {**_deal_payload(deal), "rule_ids": [A7_17]}, (DEAL_SUBJECT, deal.pk)
@@ -508,12 +516,8 @@ def _close(actor: Staff, deal: Deal) -> DealResult:
     return DealResult(deal=deal, closed_now=True, decision=decision, entries=tuple(entries))
 
 
-def _visit_redecide(*, actor: Staff, visit_id: int, deal: Deal) -> Any:
-    from kehu.sales import reception_services
-
-    # ``visit_redecide`` is being finished by the reception flow; looked up at call time.
-    redecide = getattr(reception_services, "visit_redecide")  # noqa: B009
-    return redecide(actor=actor, visit_id=visit_id, cause="deal", deal=deal)
+def _visit_redecide(*, actor: Staff, visit_id: int, deal: Deal) -> RegisterResult:
+    return visit_redecide(actor=actor, visit_id=visit_id, cause="deal", deal=deal)
 
 
 @transaction.atomic
@@ -559,6 +563,47 @@ def _live_entries(deal: Deal) -> list[CommissionEntry]:
     )
 
 
+def decision_deal_id(decision: OwnershipDecision) -> int | None:
+    """The deal a decision shares: its ``deal`` link, or — for a decision the reception flow
+    made again after the deal (a conflict found afterwards, a consent) — the deal its shares
+    name."""
+    if decision.deal_id is not None:
+        return int(decision.deal_id)
+    shares = decision.shares if isinstance(decision.shares, dict) else {}
+    try:
+        return int(shares.get("deal_id") or 0) or None
+    except (TypeError, ValueError):
+        return None
+
+
+def latest_deal_decision(deal: Deal) -> OwnershipDecision | None:
+    """The newest decision of the deal's visit that shares this deal (the one the ledger
+    should follow)."""
+    if deal.visit_id is None:
+        return None
+    rows = OwnershipDecision.objects.filter(visit_id=deal.visit_id).order_by("-pk")
+    for decision in rows:
+        if decision_deal_id(decision) == deal.pk:
+            return decision
+    return None
+
+
+@transaction.atomic
+def deal_commission_refresh(*, actor: Staff, deal_id: int) -> list[CommissionEntry]:
+    """Bring the commission ledger to the newest decision of the deal's visit — after a
+    conflict found after the deal (A7.16), a consent or a ruling decided the visit again."""
+    deal = _deal_for_update(actor, deal_id)
+    decision = latest_deal_decision(deal)
+    if decision is None or deal.closed_at is None:
+        raise DealError(
+            DealErrorCode.COMMISSION_NO_DEAL,
+            "该成交还没有归属决定（须已交定金并签认购书，A7.17）。",
+            "This deal has no ownership decision yet (deposit and subscription, A7.17).",
+            status=409,
+        )
+    return commission_sync(actor=actor, decision=decision)
+
+
 def _share_rows(decision: OwnershipDecision) -> list[dict[str, Any]]:
     shares = decision.shares
     if not isinstance(shares, dict):
@@ -577,7 +622,8 @@ def commission_sync(*, actor: Staff, decision: OwnershipDecision) -> list[Commis
     day of the deal's local month (Asia/Shanghai). Idempotent: a decision already on the ledger
     returns its lines unchanged. A decision with no shares (still pending, A7.20) writes
     nothing. Syncing a decision after a later one of the same deal is refused (stale)."""
-    if decision.company_id != actor.company_id or decision.deal_id is None:
+    deal_id = decision_deal_id(decision)
+    if decision.company_id != actor.company_id or deal_id is None:
         raise DealError(
             DealErrorCode.COMMISSION_NO_DEAL,
             "该归属决定没有对应的成交，无业绩可记。",
@@ -586,7 +632,7 @@ def commission_sync(*, actor: Staff, decision: OwnershipDecision) -> list[Commis
         )
     deal = (
         Deal.objects.select_for_update(of=("self",))
-        .filter(company_id=actor.company_id, pk=decision.deal_id)
+        .filter(company_id=actor.company_id, pk=deal_id, visit_id=decision.visit_id)
         .first()
     )
     if deal is None:
