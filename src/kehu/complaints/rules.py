@@ -48,13 +48,16 @@ from kehu.core.calendar.rules import (
 )
 
 A3 = "A3"
-A3_FORWARD = "A3 (24小时转客服)"
-A3_DISPATCH = "A3 (24小时派单)"
-A3_RESULT = "A3 (3日回复)"
-A3_TELL = "A3 (2日告知)"
-A3_NOT_SOON = "A3 (3日解释并约定)"
-A3_ONE_STOP = "A3 (一站式)"
-A3_GROUP = "A3 (统一解释)"
+# A3 has no clause numbers in the rulebook; every A3 duty cites "A3" and the explanation names
+# the duty (forward in 24 hours, dispatch in 24 hours, result in 3 days, customer told in 2 days,
+# not-soon explained in 3 days, one-stop, one explanation session).
+A3_FORWARD = A3
+A3_DISPATCH = A3
+A3_RESULT = A3
+A3_TELL = A3
+A3_NOT_SOON = A3
+A3_ONE_STOP = A3
+A3_GROUP = A3
 A3_CLOCK = "A3 reading (clock)"
 A8_2 = "A8.2"
 A4_HOTLINE = "A4 (热线)"
