@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -13,12 +14,12 @@ from django.core.management.base import CommandError
 from kehu.complaints import replay
 
 
-def run(tmp_path: Path, data: dict[str, object]) -> dict[str, object]:
+def run(tmp_path: Path, data: Any) -> Any:
     path = tmp_path / "events.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = io.StringIO()
     call_command("rules", "complaints", "--input", str(path), stdout=out)
-    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+    return json.loads(out.getvalue())
 
 
 def test_a3_replay_over_national_day_with_a_working_day_policy_and_the_agreed_date(
@@ -47,7 +48,7 @@ def test_a3_replay_over_national_day_with_a_working_day_policy_and_the_agreed_da
             ],
         },
     )
-    case = result["complaints"][0]  # type: ignore[index]
+    case = result["complaints"][0]
     dues = [s["due_at"] for s in case["steps"]]
     assert dues == [
         "2025-10-01T19:00:00+08:00",
@@ -76,7 +77,7 @@ def test_a8_2_replay_same_day_and_a_refused_step(tmp_path: Path) -> None:
             ]
         },
     )
-    case = result["complaints"][0]  # type: ignore[index]
+    case = result["complaints"][0]
     assert case["steps"][0]["due_at"] == "2026-05-08T23:59:59.999999+08:00"
     assert case["steps"][0]["rule_ids"] == ["A8.2"]
     assert case["error"]["code"] == "complaints.bad_transition"
@@ -90,7 +91,7 @@ def test_company_days_in_the_file_win_over_the_official_calendar(tmp_path: Path)
         "calendar": {"2026-03-07": True},  # the company works that Saturday
         "complaints": [{"id": "c", "events": events}],
     }
-    case = run(tmp_path, data)["complaints"][0]  # type: ignore[index]
+    case = run(tmp_path, data)["complaints"][0]
     assert case["steps"][0]["due_at"] == "2026-03-07T23:59:59.999999+08:00"
 
 
