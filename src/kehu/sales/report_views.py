@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from kehu.core.errors import KehuError
 from kehu.core.org.models import Staff
 from kehu.sales import report_export as export
 from kehu.sales import report_selectors as selectors
@@ -236,7 +237,13 @@ def commission_chart(report: selectors.CommissionReport) -> dict[str, Any]:
 @require_GET
 def report_index(request: HttpRequest, staff: Staff) -> HttpResponse:
     form = ReportFilterForm(request.GET, staff=staff)
-    scope = selectors.report_scope(staff, form.filters())
+    try:
+        scope = selectors.report_scope(staff, form.filters())
+    except KehuError as error:
+        if error.status != 400:
+            raise
+        form.add_error(None, error.message())
+        scope = selectors.report_scope(staff, selectors.ReportFilters.default())
     period = scope.filters.period
     receptions = selectors.reception_report(scope)
     funnel = selectors.funnel_report(scope)
