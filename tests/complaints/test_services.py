@@ -322,3 +322,21 @@ def test_bad_input_is_refused_whole(clerk: Staff) -> None:
     assert missing.value.code == "complaints.field_required"
     assert missing.value.details == {"field": "description"}
     assert Complaint.objects.count() == 0
+
+
+def test_a3_a_complaint_entered_later_runs_from_when_the_customer_complained(
+    clerk: Staff, chen: Staff
+) -> None:
+    with time_machine.travel(local("2026-03-02T15:00"), tick=False):
+        # given a paper form filled at 09:00, entered at 15:00
+        complaint = receive(clerk, received_at=local("2026-03-02T09:00"))
+        assert complaint.due_at == local("2026-03-03T09:00")
+        # a step recorded afterwards keeps its own time, never before its stage began
+        with pytest.raises(KehuError) as early:
+            act(clerk, complaint, "forward", at=local("2026-03-02T08:00"))
+        assert early.value.code == "complaints.bad_time"
+        with pytest.raises(KehuError) as future:
+            receive(clerk, received_at=local("2026-03-02T16:00"))
+        assert future.value.code == "complaints.bad_time"
+        complaint = act(clerk, complaint, "forward", at=local("2026-03-02T10:00"))
+    assert complaint.due_at == local("2026-03-03T10:00")

@@ -56,6 +56,7 @@ class ReceiveIn(Schema):
     profile: str | None = None
     leak: bool = False
     address: str = ""
+    received_at: dt.datetime | None = None
 
 
 class ComplaintOut(Schema):
@@ -107,6 +108,7 @@ class ActionIn(Schema):
     department_id: int | None = None
     handler_id: int | None = None
     agreed_date: dt.date | None = None
+    at: dt.datetime | None = None
 
 
 class MeetingIn(Schema):

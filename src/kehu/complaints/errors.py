@@ -88,3 +88,13 @@ def already_called_back() -> ComplaintError:
         "This work order is not completed or has been called back already.",
         status=409,
     )
+
+
+def bad_time() -> ComplaintError:
+    return ComplaintError(
+        "complaints.bad_time",
+        "时间不能晚于现在，也不能早于本环节开始的时间。",
+        "The time cannot be in the future or before the current stage began.",
+        status=400,
+        details={"field": "at"},
+    )

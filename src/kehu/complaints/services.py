@@ -156,6 +156,18 @@ def _company_row(
     return row
 
 
+def _when(at: dt.datetime | None, *, not_before: dt.datetime | None) -> dt.datetime:
+    """The moment a step happened: now, or an earlier moment given when it is entered later."""
+    now = timezone.now()
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=LOCAL_TZ)
+    if at > now or (not_before is not None and at < not_before):
+        raise errors.bad_time()
+    return at
+
+
 def _require(value: str, field_zh: str, field_en: str, name: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -180,11 +192,13 @@ def complaint_receive(
     profile: str | None = None,
     leak: bool = False,
     address: str = "",
+    received_at: dt.datetime | None = None,
 ) -> Complaint:
     """Any unit accepts a complaint (one-stop, A3): there is no refusal. The receiving person
     must pass it to customer service within the forwarding clock (A3) — or, at the sales office,
     settle it the same day (A8.2). A gas-leak report also opens an urgent work order at once
-    (A4 hotline)."""
+    (A4 hotline). ``received_at``: when the customer complained, if it is being entered later
+    (e.g. from a paper form); the clock runs from then. Never in the future."""
     if not actor.active:
         raise errors.not_allowed("受理投诉", "take complaints")
     try:
@@ -196,7 +210,7 @@ def complaint_receive(
         if profile
         else _DEFAULT_PROFILE.get(the_channel.value, rules.Profile.A3)
     )
-    now = timezone.now()
+    now = _when(received_at, not_before=None)
     policy, policy_ref = complaint_policy(actor.company, now)
     complaint = Complaint(
         company_id=actor.company_id,
@@ -298,11 +312,13 @@ def complaint_act(
     department_id: int | None = None,
     handler_id: int | None = None,
     agreed_date: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Complaint:
     """Take one step (the profile's transition table); the next stage's deadline is computed
     from now. DISPATCH names the responsible department; REPORT_RESULT and AGREE_DATE need a
     note (the result; the explanation given); AGREE_DATE the date agreed with the customer,
-    which becomes the deadline (A3)."""
+    which becomes the deadline (A3). ``at``: when the step happened, if recorded afterwards —
+    not before the current stage began and never in the future."""
     complaint = _lock(actor, complaint_id)
     try:
         the_action = rules.Action(action)
@@ -332,7 +348,7 @@ def complaint_act(
     if the_action is rules.Action.AGREE_DATE and agreed_date is None:
         raise errors.field_required("约定的解决日期", "the agreed date", "agreed_date")
     handler = _company_row(Staff, actor.company_id, handler_id, ("handler_id", "责任人", "handler"))
-    now = timezone.now()
+    now = _when(at, not_before=complaint.stage_started_at)
     policy, _ref = complaint_policy(complaint.company, now)
     deadline = _enter_stage(complaint, new_stage, now, policy, agreed_date)
     complaint.handler = (
