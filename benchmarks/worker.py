@@ -95,9 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("quick", "default"), default="default")
     parser.add_argument("--seed", type=int, default=config.SEED)
     parser.add_argument("--result", required=True)
+    # sales_register: issue #4's registration benchmark (python -m benchmarks.suite_sales_register)
+    parser.add_argument("--suite", choices=("kernel", "sales_register"), default="kernel")
     args = parser.parse_args(argv)
     sizes = config.QUICK if args.mode == "quick" else config.DEFAULT
-    outcome = run(args.database, sizes, args.seed)
+    if args.suite == "sales_register":
+        from benchmarks.suite_sales_register import run_worker
+
+        outcome = run_worker(args.database, args.mode, args.seed, log)
+    else:
+        outcome = run(args.database, sizes, args.seed)
     with open(args.result, "w", encoding="utf-8") as out:
         json.dump(outcome, out, ensure_ascii=False, indent=2, default=str)
     return 0

@@ -1,0 +1,264 @@
+"""Registering a visit at the sales office (issue #4, Performance): kehu against its floor.
+
+``python -m benchmarks.suite_sales_register [--quick] [--only sqlite|postgresql]``
+
+Each database runs in its own worker process (``python -m benchmarks.worker --suite
+sales_register``), one after the other: a fresh database (SQLite ``var/bench/
+kehu-bench-sales.sqlite3``; PostgreSQL ``KEHU_BENCH_DATABASE_URL`` with ``_sales`` appended to
+its name, dropped and re-created), ``migrate``, the generated book bulk-loaded (1,000,000
+registration lines by default: ``benchmarks.sales_dataset`` and ``benchmarks.sales_loading``),
+today's rotation opened at every sales office, then three paths timed call by call in rotation
+(so a burst of noise from a neighbour hits all three):
+
+- **in-process**: ``reception_services.visit_arrive`` (the rotation names the receiver) +
+  ``visit_register`` (the registration line with A7.4 identity matching, first-registration
+  keys and its ledger entry, the facts, the ownership engine's decision stored with its own
+  ledger entry, the owner applied) — what the front desk's 登记 does;
+- **API**: the same two calls as HTTP requests through Django's whole stack in-process
+  (``django.test.Client``: middleware, session authentication, django-ninja parsing and the
+  JSON answer; no socket, no WSGI server — a real server adds its own accept/parse cost);
+- **floor**: the same registration by hand on the raw connection: one transaction with the
+  indexed lookups of the identity keys (one UNION statement), the customer's first-registration
+  key and earlier lines, then the inserts (new customer and phone when new, the line, its keys)
+  and its ledger row with the SHA-256 chain hash computed.
+
+The visitors are a mix (``sales_dataset.VISITOR_MIX``): new customers, earlier customers
+recognised by phone or by brand + plate + surname (the desk then picks the customer), and new
+visitors sharing a full name with earlier customers (A7.4 Reading: kept for the sales manager's
+confirmation). Every visit is ended after its timing (``visit_end``, not timed) so the
+receiver is free again (A2.5).
+
+Results go to ``benchmarks/out/sales_register.json`` and print as tables; ``--markdown`` prints
+a saved run for ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks import config
+
+SQLITE_PATH = config.BENCH_VAR_DIR / "kehu-bench-sales.sqlite3"
+OUT_FILE = config.OUT_DIR / "sales_register.json"
+
+
+@dataclass(frozen=True)
+class SalesSizes:
+    mode: str
+    registrations: int  # lines in the book
+    calls: int  # timed calls per path (in-process, API, floor)
+    warmup: int
+    profiled: int  # in-process calls profiled with cProfile after the timing
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+QUICK = SalesSizes(mode="quick", registrations=10_000, calls=60, warmup=10, profiled=20)
+DEFAULT = SalesSizes(mode="default", registrations=1_000_000, calls=1_000, warmup=30, profiled=100)
+
+
+def sizes_for(mode: str) -> SalesSizes:
+    return QUICK if mode == "quick" else DEFAULT
+
+
+def pg_url() -> str:
+    parts = urlsplit(config.pg_url())
+    name = parts.path.lstrip("/") + "_sales"
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+# --- the worker (one database, in its own process) ---------------------------------------------
+
+
+def run_worker(database: str, mode: str, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """Create the database, load the book, time the three paths; returns the JSON record."""
+    from benchmarks.database import pg_fresh
+
+    started = perf_counter()
+    if database == "sqlite":
+        config.BENCH_VAR_DIR.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            SQLITE_PATH.with_name(SQLITE_PATH.name + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{SQLITE_PATH}"
+    else:
+        url = pg_url()
+        pg_fresh(url)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kehu.settings"
+    os.environ["KEHU_DATABASE_URL"] = url
+    os.environ["KEHU_VAR_DIR"] = str(config.BENCH_VAR_DIR)
+    import django
+
+    django.setup()
+    from benchmarks.sales_timing import measure
+
+    return measure(database, sizes_for(mode), seed, log, started)
+
+
+# --- the orchestrator ---------------------------------------------------------------------------
+
+
+def _run_worker_process(database: str, mode: str, seed: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result = Path(handle.name)
+    try:
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.worker",
+            "--suite",
+            "sales_register",
+            "--database",
+            database,
+            "--mode",
+            mode,
+            "--seed",
+            str(seed),
+            "--result",
+            str(result),
+        ]
+        done = subprocess.run(command, cwd=config.PROJECT_DIR, check=False)
+        if done.returncode != 0:
+            return {
+                "skipped": f"the {database} worker failed (exit {done.returncode})",
+                "failed": True,
+            }
+        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+        return data
+    finally:
+        result.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.database import pg_check
+    from benchmarks.machine import machine_info
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.suite_sales_register", description=__doc__
+    )
+    parser.add_argument("--quick", action="store_true", help="a small book (a smoke test)")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--seed", type=int, default=config.SEED)
+    parser.add_argument("--output", type=Path, default=OUT_FILE)
+    parser.add_argument(
+        "--markdown",
+        nargs="?",
+        type=Path,
+        const=OUT_FILE,
+        metavar="FILE",
+        help="print a saved run as Markdown, and run nothing",
+    )
+    args = parser.parse_args(argv)
+    if args.markdown is not None:
+        print(markdown(json.loads(args.markdown.read_text(encoding="utf-8"))))
+        return 0
+    sizes = QUICK if args.quick else DEFAULT
+    started = perf_counter()
+    run: dict[str, Any] = {
+        "suite": "sales_register",
+        "machine": machine_info(),
+        "config": {**sizes.as_dict(), "seed": args.seed},
+        "databases": {},
+    }
+    if args.only != "postgresql":
+        run["databases"]["sqlite"] = _run_worker_process("sqlite", sizes.mode, args.seed)
+    if args.only != "sqlite":
+        reason = pg_check(pg_url())
+        if reason is None:
+            run["databases"]["postgresql"] = _run_worker_process(
+                "postgresql", sizes.mode, args.seed
+            )
+        else:
+            print(f"PostgreSQL skipped: {reason}", file=sys.stderr)
+            run["databases"]["postgresql"] = {"skipped": reason}
+    run["seconds"] = round(perf_counter() - started, 1)
+    run["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(run, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    print(markdown(run))
+    print(f"\n{run['seconds']:.0f} s in all; written to {args.output}")
+    return 1 if any(db.get("failed") for db in run["databases"].values()) else 0
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+
+def _t(us: float) -> str:
+    return f"{us / 1000:,.2f} ms" if us >= 1000 else f"{us:,.0f} µs"
+
+
+def markdown(run: dict[str, Any]) -> str:
+    from benchmarks.report import DATABASE_TITLES, database_settings
+
+    m, c = run["machine"], run["config"]
+    out = [
+        f"- run: {m['date']}, commit {m.get('git_commit') or '?'}, mode `{c['mode']}`, seed "
+        f"{c['seed']}, {run.get('seconds', 0):.0f} s in all",
+        f"- machine: {m['nproc']} × {m['cpu_model']}, {m['ram_gib']} GiB RAM, load average "
+        f"at start {', '.join(str(x) for x in m['load_average'])}"
+        + (
+            f", at end {', '.join(str(x) for x in m['load_average_end'])}"
+            if m.get("load_average_end")
+            else ""
+        ),
+        f"- software: Python {m['python']}, Django {m['django']}, SQLite {m['sqlite']}",
+        f"- timed calls per path: {c['calls']:,} (after {c['warmup']} warm-up calls)",
+        "",
+    ]
+    for name, db in run["databases"].items():
+        title = DATABASE_TITLES.get(name, name)
+        if "skipped" in db:
+            out += [f"#### {title}", "", f"Skipped: {db['skipped']}", ""]
+            continue
+        info = db["database"]
+        out += [f"#### {title} {info.get('server_version', '')} ({database_settings(info)})", ""]
+        load = db["load"]
+        out.append(
+            f"Book: {load['rows'].get('registrations', 0):,} registration lines, "
+            f"{load['rows'].get('customers', 0):,} customers, "
+            f"{load['rows'].get('phones', 0):,} phones, "
+            f"{load['rows'].get('registration_keys', 0):,} registration keys, "
+            f"{load['rows'].get('ledger_entries', 0):,} ledger entries, "
+            f"{load['rows'].get('phone_enquiries', 0):,} phone enquiries, "
+            f"{load['rows'].get('family_links', 0):,} family links; database "
+            f"{db.get('database_mb', 0):,.0f} MB. Load {load['total_seconds']:.0f} s ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in load["seconds"].items())
+            + ")."
+        )
+        out += ["", "| path | median | p99 | floor median / p99 | ratio (median) | queries |"]
+        out.append("|---|---:|---:|---:|---:|---:|")
+        for r in db["results"]:
+            k, f = r["kehu"], r["floor"]
+            out.append(
+                f"| {r['operation']} | {_t(k['median_us'])} | {_t(k['p99_us'])} | "
+                f"{_t(f['median_us'])} / {_t(f['p99_us'])} | {r['ratio']:.1f}× | "
+                f"{r['kehu_queries']} / {r['floor_queries']} |"
+            )
+        out.append("")
+        for r in db["results"]:
+            for label, s in r.get("extras", {}).items():
+                out.append(
+                    f"- {r['operation']} → {label}: median {_t(s['median_us'])}, "
+                    f"p99 {_t(s['p99_us'])} (n {s['n']})"
+                )
+        if db.get("errors"):
+            out.append(f"- errors: {db['errors']}")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
