@@ -13,6 +13,7 @@ urlpatterns = [
     path("policy/", include("kehu.core.policy.urls")),
     path("discipline/", include("kehu.discipline.urls")),
     path("sales/", include("kehu.sales.urls")),
+    path("complaints/", include("kehu.complaints.urls")),
     path("", include("kehu.core.web.urls")),
 ]
 
