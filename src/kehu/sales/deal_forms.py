@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.org.models import Staff
@@ -13,6 +15,22 @@ from kehu.sales.models.deal import ConductRule, SalesRequestKind
 from kehu.sales.registration_forms import LocalDateTimeInput, StaffChoiceField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class MomentField(forms.DateTimeField):
+    """A local date and time to the minute; the current minute means "now", to the second (so a
+    step recorded right after the visit's arrival does not fall before it)."""
+
+    widget = LocalDateTimeInput
+
+    def clean(self, value: Any) -> Any:
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        now = timezone.now()
+        if abs(now - moment) < dt.timedelta(minutes=1) and moment <= now:
+            return now
+        return moment
 
 
 class CustomerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -50,12 +68,8 @@ class DealForm(forms.Form):
             "认购书上签字的客户；签认购书时必填。客户自行转让的仍以原始认购方为准（A7.17）"
         ),
     )
-    deposit_paid_at = forms.DateTimeField(
-        label=_("交定金时间"), required=False, widget=LocalDateTimeInput()
-    )
-    subscription_signed_at = forms.DateTimeField(
-        label=_("签认购书时间"), required=False, widget=LocalDateTimeInput()
-    )
+    deposit_paid_at = MomentField(label=_("交定金时间"), required=False)
+    subscription_signed_at = MomentField(label=_("签认购书时间"), required=False)
     discount_request = forms.TypedChoiceField(
         label=_("已批准的折扣（A7.19）"),
         coerce=int,
@@ -107,7 +121,7 @@ class StepForm(forms.Form):
         choices=[("deposit", _("交定金")), ("subscription", _("签认购书"))],
         widget=forms.HiddenInput,
     )
-    at = forms.DateTimeField(label=_("时间"), widget=LocalDateTimeInput())
+    at = MomentField(label=_("时间"))
     subscriber = forms.CharField(label=_("认购方"), max_length=100, required=False)
 
 
@@ -157,7 +171,7 @@ class DecideForm(forms.Form):
 class ConductForm(forms.Form):
     salesperson = StaffChoiceField(label=_("售楼员"), queryset=Staff.objects.none())
     rule_id = forms.ChoiceField(label=_("违反的规则"), choices=ConductRule.choices)
-    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=LocalDateTimeInput())
+    occurred_at = MomentField(label=_("发生时间"))
     facts = forms.CharField(
         label=_("事实经过"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
