@@ -13,8 +13,12 @@
 ``POST /{site_id}/makeups/{makeup_id}/void`` the PM voids a make-up, with a reason
 ``GET  /{site_id}/events[?on=]``             the day's history
 
-Another company's site is "not found" (404). Every decision carries ``rule_ids`` and a Chinese
-``explanation``.
+Another company's site is "not found" (404). Every decision carries ``rule_ids`` and an
+``explanation`` in the request's language (Accept-Language; Chinese by default), with
+``explanation_zh`` — the Chinese as the rules wrote it and the evidence keeps it — and the
+same sentence as a message, ``explanation_key`` and ``explanation_params`` (see
+``kehu.sales.rules.messages``), for clients that render it themselves. Skips and make-ups carry
+``text`` (request's language) and ``text_zh`` likewise.
 """
 
 import datetime as dt
@@ -26,6 +30,7 @@ from ninja.pagination import paginate
 from ninja.responses import codes_4xx
 
 from kehu.core.web.api_support import ErrorOut, KehuPagination, request_staff
+from kehu.sales import labels
 from kehu.sales import rotation_rules as rules
 from kehu.sales import rotation_selectors as selectors
 from kehu.sales import rotation_services as services
@@ -73,7 +78,8 @@ class SkipOut(Schema):
     reason: str | None
     makeup_owed: bool
     rule_ids: list[str]
-    text: str
+    text: str = Field(description="说明（按请求语言）/ in the request's language")
+    text_zh: str = Field(description="中文说明 / the Chinese")
 
 
 class NextOut(Schema):
@@ -85,7 +91,12 @@ class NextOut(Schema):
     on_behalf_of: MemberOut | None = Field(description="帮忙接待：事后归还给谁")
     skips: list[SkipOut]
     rule_ids: list[str]
-    explanation: str = Field(description="中文解释 / the explanation, in Chinese")
+    explanation: str = Field(description="解释（按请求语言）/ in the request's language")
+    explanation_zh: str = Field(description="中文解释 / the explanation, in Chinese")
+    explanation_key: str | None = Field(description="解释的消息键 / the message key")
+    explanation_params: dict[str, Any] | None = Field(
+        description="消息参数 / the message's parameters"
+    )
 
 
 class RowOut(Schema):
@@ -107,7 +118,8 @@ class MakeupOut(Schema):
     staff_id: int
     name: str
     cause: str
-    text: str
+    text: str = Field(description="说明（按请求语言）/ in the request's language")
+    text_zh: str = Field(description="中文说明 / the Chinese, as stored")
     rule_ids: list[str]
     earned_at: dt.datetime
     on_duty: bool
@@ -128,7 +140,10 @@ class EventOut(Schema):
     reason: str
     note: str
     rule_ids: list[str]
-    explanation: str
+    explanation: str = Field(description="解释（按请求语言）/ in the request's language")
+    explanation_zh: str = Field(description="中文解释（存档）/ the Chinese, as stored")
+    explanation_key: str | None
+    explanation_params: dict[str, Any] | None
     detail: dict[str, Any]
     visit_ref: str
     policy_ref: str
@@ -136,6 +151,22 @@ class EventOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: RotationEvent) -> str:
         return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_explanation(obj: RotationEvent) -> str:
+        return labels.event_explanation(obj.detail, obj.explanation)
+
+    @staticmethod
+    def resolve_explanation_zh(obj: RotationEvent) -> str:
+        return obj.explanation
+
+    @staticmethod
+    def resolve_explanation_key(obj: RotationEvent) -> str | None:
+        return labels.event_message(obj.detail)[0]
+
+    @staticmethod
+    def resolve_explanation_params(obj: RotationEvent) -> dict[str, Any] | None:
+        return labels.event_message(obj.detail)[1]
 
     @staticmethod
     def resolve_staff_name(obj: RotationEvent) -> str | None:
@@ -240,6 +271,7 @@ def _member(member: rules.Member | None) -> dict[str, Any] | None:
 
 
 def next_out(answer: rules.NextAnswer) -> dict[str, Any]:
+    message = answer.explanation.as_json() if answer.explanation is not None else None
     return {
         "kind": answer.kind.value,
         "receiver": _member(answer.receiver),
@@ -255,12 +287,16 @@ def next_out(answer: rules.NextAnswer) -> dict[str, Any]:
                 "reason": s.reason.value if s.reason else None,
                 "makeup_owed": s.makeup_owed,
                 "rule_ids": list(s.rule_ids),
-                "text": s.text_zh,
+                "text": labels.skip_text(s),
+                "text_zh": s.text_zh,
             }
             for s in answer.skips
         ],
         "rule_ids": list(answer.rule_ids),
-        "explanation": answer.explanation_zh,
+        "explanation": labels.answer_explanation(answer),
+        "explanation_zh": answer.explanation_zh,
+        "explanation_key": message["key"] if message else None,
+        "explanation_params": message["params"] if message else None,
     }
 
 

@@ -3,7 +3,10 @@
 Rulebook Part S "Rotation"; the seed's 第2篇 1, 2, 5, 12, 第5篇 1 and 第7篇 1–3, 7, 9, 12.
 No Django, no I/O, no clock: callers pass the day's state (who is on duty, in which order, in
 which status; where the pointer stands; the make-up turns still owed) and the policy, and get
-back who receives and why — with the rule IDs and a Chinese explanation.
+back who receives and why — with the rule IDs and a Chinese explanation. Each explanation is
+also a message (``kehu.sales.rules.messages.Msg``: a key and its parameters) that
+``kehu.sales.labels`` renders in the reader's language; the Chinese is the message rendered in
+Chinese, so the two never differ.
 
 How a new walk-in (新客户, asks for nobody) is given a receiver (A2.1 / A5.1 / A7.1, A2.12):
 
@@ -41,6 +44,17 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
+from kehu.sales.rules.messages import (
+    Msg,
+    Param,
+    Term,
+    define,
+    gettext_noop,
+    msg,
+    seq,
+    terms,
+)
+
 
 class SkipMakeup(StrEnum):
     """Policy ``rotation.skip_makeup``: what a skipped salesperson is owed."""
@@ -63,9 +77,9 @@ class Status(StrEnum):
 
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.FREE: "在岗",
-    Status.BUSY: "接待中",
-    Status.AWAY: "不在岗",
+    Status.FREE: gettext_noop("在岗"),
+    Status.BUSY: gettext_noop("接待中"),
+    Status.AWAY: gettext_noop("不在岗"),
 }
 
 
@@ -98,24 +112,26 @@ class ReasonSpec:
 
 
 REASONS: dict[Reason, ReasonSpec] = {
-    Reason.ROTATION: ReasonSpec(Status.BUSY, "接待轮排新客户", None, "A7.2", False),
+    Reason.ROTATION: ReasonSpec(Status.BUSY, gettext_noop("接待轮排新客户"), None, "A7.2", False),
     Reason.OWN_CUSTOMER: ReasonSpec(
-        Status.BUSY, "接待自己的老客户或来电客户", "A7.2(1)", "A2.1", True
+        Status.BUSY, gettext_noop("接待自己的老客户或来电客户"), "A7.2(1)", "A2.1", True
     ),
     Reason.COLLEAGUE_CUSTOMER: ReasonSpec(
-        Status.BUSY, "接待同事的老客户（已查明）", "A7.2(2)", "A2.1", True
+        Status.BUSY, gettext_noop("接待同事的老客户（已查明）"), "A7.2(2)", "A2.1", True
     ),
-    Reason.HELPING: ReasonSpec(Status.BUSY, "帮助同事接待", "A7.2(3)", "A2.1", True),
-    Reason.PUBLIC: ReasonSpec(Status.BUSY, "接待公共客户", "A7.7", "A2.1", False),
-    Reason.GROUP_BUY: ReasonSpec(Status.BUSY, "接待团购客户", "A7.18", "A2.1", False),
+    Reason.HELPING: ReasonSpec(Status.BUSY, gettext_noop("帮助同事接待"), "A7.2(3)", "A2.1", True),
+    Reason.PUBLIC: ReasonSpec(Status.BUSY, gettext_noop("接待公共客户"), "A7.7", "A2.1", False),
+    Reason.GROUP_BUY: ReasonSpec(Status.BUSY, gettext_noop("接待团购客户"), "A7.18", "A2.1", False),
     Reason.COMPANY_REFERRAL: ReasonSpec(
-        Status.BUSY, "接待公司转介客户（项目经理指派）", "A7.2(4)", "A2.1", False
+        Status.BUSY, gettext_noop("接待公司转介客户（项目经理指派）"), "A7.2(4)", "A2.1", False
     ),
-    Reason.ASSIGNED_WORK: ReasonSpec(Status.AWAY, "项目组另外安排工作", "A7.2(4)", "A2.1", True),
-    Reason.REST: ReasonSpec(Status.AWAY, "正常休班", None, "A7.3", True),
-    Reason.PERSONAL_LEAVE: ReasonSpec(Status.AWAY, "事假", None, "A7.3", True),
-    Reason.SICK_LEAVE: ReasonSpec(Status.AWAY, "病假", None, "A7.3", True),
-    Reason.OTHER: ReasonSpec(Status.AWAY, "其他原因不在岗", None, "A7.2", True),
+    Reason.ASSIGNED_WORK: ReasonSpec(
+        Status.AWAY, gettext_noop("项目组另外安排工作"), "A7.2(4)", "A2.1", True
+    ),
+    Reason.REST: ReasonSpec(Status.AWAY, gettext_noop("正常休班"), None, "A7.3", True),
+    Reason.PERSONAL_LEAVE: ReasonSpec(Status.AWAY, gettext_noop("事假"), None, "A7.3", True),
+    Reason.SICK_LEAVE: ReasonSpec(Status.AWAY, gettext_noop("病假"), None, "A7.3", True),
+    Reason.OTHER: ReasonSpec(Status.AWAY, gettext_noop("其他原因不在岗"), None, "A7.2", True),
 }
 
 AWAY_REASONS: tuple[Reason, ...] = tuple(r for r, s in REASONS.items() if s.status == Status.AWAY)
@@ -136,13 +152,121 @@ class ReceptionKind(StrEnum):
 
 
 KIND_LABELS: dict[ReceptionKind, str] = {
-    ReceptionKind.NEW: "新客户（按轮排）",
-    ReceptionKind.ASKED_FOR: "点名接待",
-    ReceptionKind.HELPING: "帮忙接待（事后归还）",
-    ReceptionKind.PUBLIC: "公共客户",
-    ReceptionKind.GROUP_BUY: "团购客户",
-    ReceptionKind.COMPANY_REFERRAL: "公司转介客户",
+    ReceptionKind.NEW: gettext_noop("新客户（按轮排）"),
+    ReceptionKind.ASKED_FOR: gettext_noop("点名接待"),
+    ReceptionKind.HELPING: gettext_noop("帮忙接待（事后归还）"),
+    ReceptionKind.PUBLIC: gettext_noop("公共客户"),
+    ReceptionKind.GROUP_BUY: gettext_noop("团购客户"),
+    ReceptionKind.COMPANY_REFERRAL: gettext_noop("公司转介客户"),
 }
+
+
+terms(
+    [
+        *STATUS_LABELS.values(),
+        *(spec.label_zh for spec in REASONS.values()),
+        *KIND_LABELS.values(),
+    ]
+)
+
+# The rotation's sentences (services use the ``rotation.event.*`` ones for the day's events).
+define(
+    {
+        "rotation.effect.new": gettext_noop("新客户未点名，按轮排表顺序接待，占用接待名额"),
+        "rotation.effect.asked_for": gettext_noop(
+            "客户主动找该售楼员且其在场，由其接待，不占用接待名额"
+        ),
+        "rotation.effect.helping": gettext_noop(
+            "原售楼员不在，按轮排帮忙接待，事后归还，不占用接待名额"
+        ),
+        "rotation.effect.public": gettext_noop(
+            "公共客户按轮排表顺序接待，不占用接待名额，属销售部公共资源"
+        ),
+        "rotation.effect.group_buy_consumes": gettext_noop(
+            "团购客户由当值售楼员按顺序接待；按本公司规则设置占用接待名额"
+        ),
+        "rotation.effect.group_buy": gettext_noop(
+            "团购客户由当值售楼员按顺序接待，业绩不完全归其所有，不占用接待名额（规则解读）"
+        ),
+        "rotation.effect.company_referral": gettext_noop(
+            "公司转介客户由项目经理指派接待，不占用接待名额，佣金另议"
+        ),
+        "rotation.describe": gettext_noop("%(name)s（%(status)s：%(reason)s）"),
+        "rotation.skip.no_turn": gettext_noop(
+            "%(name)s%(status)s（%(reason)s），跳过；本次接待不占名额，其轮次不受影响"
+        ),
+        "rotation.skip.no_makeup_policy": gettext_noop(
+            "%(name)s%(status)s（%(reason)s），跳过不接，不补接（A2.1 跳过不接）"
+        ),
+        "rotation.skip.makeup": gettext_noop(
+            "%(name)s%(status)s（%(reason)s），跳过，记补接名额一次（%(rule)s）"
+        ),
+        "rotation.skip.rotation_customer": gettext_noop(
+            "%(name)s正在接待轮排客户，跳过；已占用过名额，不补接（%(rule)s）"
+        ),
+        "rotation.skip.leave": gettext_noop(
+            "%(name)s%(reason)s，跳过；正常休班、事假和病假不能补接（A7.3）"
+        ),
+        "rotation.skip.not_listed": gettext_noop(
+            "%(name)s%(status)s（%(reason)s），跳过；不属 A7.2 所列补接情形，不补接"
+        ),
+        "rotation.nobody.empty": gettext_noop("今日轮排表为空：请项目经理先开启今日轮排（A2.2）"),
+        "rotation.nobody.all_busy": gettext_noop(
+            "在岗售楼员都在接待客户或不在岗，暂无人可接待；请客户稍候，"
+            "由项目经理安排及时接待（A2.5、A2.2）"
+        ),
+        "rotation.named.absent": gettext_noop(
+            "客户点名找的%(who)s，由当值售楼员帮忙接待，事后归还%(name)s，不占用接待名额"
+        ),
+        "rotation.named.absent_then": gettext_noop(
+            "客户点名找的%(who)s，由当值售楼员帮忙接待，事后归还%(name)s，不占用接待名额。%(answer)s"
+        ),
+        "rotation.named.busy": gettext_noop(
+            "%(who)s，不能中断正在接待的客户而转接其他客户（A2.5）；"
+            "请客户稍候，或改为“帮忙接待”由轮排售楼员帮忙接待后归还"
+        ),
+        "rotation.named.receives": gettext_noop("由%(name)s接待：%(effect)s；轮排位置不变"),
+        "rotation.makeup.waits": gettext_noop("%(who)s的补接顺延；"),
+        "rotation.makeup.serves": gettext_noop(
+            "%(waiting)s由%(name)s补接：其补接名额（%(why)s）按 A7.2 "
+            "“在第一时间补接新客户”，优先于轮排；轮排指针不动"
+        ),
+        "rotation.then.next": gettext_noop("之后轮到%(name)s"),
+        "rotation.then.from": gettext_noop("之后从%(name)s起按顺序轮（%(name)s目前%(status)s）"),
+        "rotation.next.consumed": gettext_noop("轮到%(name)s接待（%(effect)s）；%(then)s"),
+        "rotation.next.consumed_after_skips": gettext_noop(
+            "%(skips)s；轮到%(name)s接待（%(effect)s）；%(then)s"
+        ),
+        "rotation.next.kept": gettext_noop(
+            "由%(name)s按轮排接待：%(effect)s；接待人保留原轮排位置"
+        ),
+        "rotation.next.kept_after_skips": gettext_noop(
+            "%(skips)s；由%(name)s按轮排接待：%(effect)s；接待人保留原轮排位置"
+        ),
+        "rotation.makeup.missed": gettext_noop("错过轮次：%(reason)s"),
+        "rotation.grant.owed": gettext_noop("%(cause)s，记补接名额一次"),
+        "rotation.grant.not_owed": gettext_noop(
+            "%(cause)s；本公司规则为跳过不接（A2.1），不设补接名额"
+        ),
+        "rotation.reorder": gettext_noop(
+            "项目经理调整轮排顺序为：%(names)s%(joined)s；原本轮到的%(next)s仍为下一位（A2.2）"
+        ),
+        "rotation.reorder.joined": gettext_noop("；新加入：%(names)s"),
+        # the day's events (rotation_services)
+        "rotation.event.opened": gettext_noop("开启今日轮排，顺序：%(names)s%(away)s"),
+        "rotation.event.opened_away": gettext_noop("；不在岗：%(who)s"),
+        "rotation.event.reception_end": gettext_noop("%(name)s接待结束（%(reason)s），回到在岗"),
+        "rotation.event.back": gettext_noop("%(name)s回到在岗"),
+        "rotation.event.status": gettext_noop("%(name)s%(status)s：%(reason)s；%(owed)s"),
+        "rotation.event.status_owed": gettext_noop("轮到时跳过并记补接名额（%(rule)s）"),
+        "rotation.event.status_not_owed": gettext_noop("轮到时跳过，不补接（%(rule)s）"),
+        "rotation.event.granted_owed": gettext_noop("%(name)s：%(cause)s，记补接名额一次"),
+        "rotation.event.granted_not_owed": gettext_noop(
+            "%(name)s：%(cause)s；本公司规则为跳过不接（A2.1），不设补接名额"
+        ),
+        "rotation.event.voided": gettext_noop("作废%(name)s的补接名额（%(text)s）"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -155,72 +279,89 @@ class TurnEffect:
     busy_reason: Reason
     rule_ids: tuple[str, ...]
     text_zh: str
+    text: Msg | None = None
+
+    def __post_init__(self) -> None:
+        if self.text is not None and self.text.zh != self.text_zh:
+            raise ValueError("a turn effect's Chinese is its message in Chinese")
+
+
+def _effect(
+    kind: ReceptionKind,
+    consumed: bool,
+    named: bool,
+    busy_reason: Reason,
+    rule_ids: tuple[str, ...],
+    key: str,
+) -> TurnEffect:
+    text = msg(key)
+    return TurnEffect(kind, consumed, named, busy_reason, rule_ids, text.zh, text)
 
 
 def turn_effect(kind: ReceptionKind, policy: RotationPolicy | None = None) -> TurnEffect:
     """Consumed or not, who chooses, and the clause (A7.7, A7.9, A7.12, A7.18, A1.6)."""
     policy = policy or RotationPolicy()
     if kind == ReceptionKind.NEW:
-        return TurnEffect(
+        return _effect(
             kind,
             True,
             False,
             Reason.ROTATION,
             ("A2.1", "A5.1", "A7.1", "A2.12"),
-            "新客户未点名，按轮排表顺序接待，占用接待名额",
+            "rotation.effect.new",
         )
     if kind == ReceptionKind.ASKED_FOR:
-        return TurnEffect(
+        return _effect(
             kind,
             False,
             True,
             Reason.OWN_CUSTOMER,
             ("A7.12(2)", "A7.9(3)", "A2.12"),
-            "客户主动找该售楼员且其在场，由其接待，不占用接待名额",
+            "rotation.effect.asked_for",
         )
     if kind == ReceptionKind.HELPING:
-        return TurnEffect(
+        return _effect(
             kind,
             False,
             False,
             Reason.HELPING,
             ("A7.9(1)", "A7.9(2)", "A7.12(3)"),
-            "原售楼员不在，按轮排帮忙接待，事后归还，不占用接待名额",
+            "rotation.effect.helping",
         )
     if kind == ReceptionKind.PUBLIC:
-        return TurnEffect(
+        return _effect(
             kind,
             False,
             False,
             Reason.PUBLIC,
             ("A7.7",),
-            "公共客户按轮排表顺序接待，不占用接待名额，属销售部公共资源",
+            "rotation.effect.public",
         )
     if kind == ReceptionKind.GROUP_BUY:
         if policy.group_buy_consumes:
-            return TurnEffect(
+            return _effect(
                 kind,
                 True,
                 False,
                 Reason.GROUP_BUY,
                 ("A7.18",),
-                "团购客户由当值售楼员按顺序接待；按本公司规则设置占用接待名额",
+                "rotation.effect.group_buy_consumes",
             )
-        return TurnEffect(
+        return _effect(
             kind,
             False,
             False,
             Reason.GROUP_BUY,
             ("A7.18",),
-            "团购客户由当值售楼员按顺序接待，业绩不完全归其所有，不占用接待名额（规则解读）",
+            "rotation.effect.group_buy",
         )
-    return TurnEffect(
+    return _effect(
         kind,
         False,
         True,
         Reason.COMPANY_REFERRAL,
         ("A1.6",),
-        "公司转介客户由项目经理指派接待，不占用接待名额，佣金另议",
+        "rotation.effect.company_referral",
     )
 
 
@@ -306,12 +447,23 @@ def not_on_duty(staff_id: int, name: str = "") -> RotationRuleError:
     )
 
 
-def describe(member: Member) -> str:
-    """ "王芳（接待中：帮助同事接待）" — the member and, when not free, why."""
+def describe_msg(member: Member) -> Msg | str:
+    """The member and, when not free, why: ``王芳（接待中：帮助同事接待）``."""
     if member.status == Status.FREE:
         return member.name
     reason = REASONS[member.reason].label_zh if member.reason else STATUS_LABELS[member.status]
-    return f"{member.name}（{STATUS_LABELS[member.status]}：{reason}）"
+    return msg(
+        "rotation.describe",
+        name=member.name,
+        status=Term(STATUS_LABELS[member.status]),
+        reason=Term(reason),
+    )
+
+
+def describe(member: Member) -> str:
+    """ "王芳（接待中：帮助同事接待）" — the member and, when not free, why."""
+    described = describe_msg(member)
+    return described.zh if isinstance(described, Msg) else described
 
 
 # --- who is next ------------------------------------------------------------------------------
@@ -328,6 +480,7 @@ class Skip:
     makeup_owed: bool
     rule_ids: tuple[str, ...]
     text_zh: str
+    text: Msg | None = None
 
 
 Via = Literal["makeup", "rotation", "named", "none"]
@@ -335,7 +488,8 @@ Via = Literal["makeup", "rotation", "named", "none"]
 
 @dataclass(frozen=True)
 class NextAnswer:
-    """Who receives the arriving customer and why; ``receiver`` None: nobody can."""
+    """Who receives the arriving customer and why; ``receiver`` None: nobody can.
+    ``explanation`` is ``explanation_zh`` as a message, for other languages."""
 
     kind: ReceptionKind
     receiver: Member | None
@@ -348,6 +502,7 @@ class NextAnswer:
     explanation_zh: str
     on_behalf_of: Member | None = None  # helping: whose customer is handed back afterwards
     passed_makeups: tuple[Makeup, ...] = field(default=())  # held by someone busy or away
+    explanation: Msg | None = None
 
     @property
     def busy_reason(self) -> Reason:
@@ -368,52 +523,38 @@ def _skip(member: Member, policy: RotationPolicy, consumed: bool) -> Skip:
     state = STATUS_LABELS[member.status]
     why = spec.label_zh if spec else state
     base = ("A2.5",) if member.status == Status.BUSY else ("A2.1", "A5.1")
+    said: dict[str, Param] = {"name": member.name, "status": Term(state), "reason": Term(why)}
+
+    def skip(owed: bool, rule_ids: tuple[str, ...], text: Msg) -> Skip:
+        return Skip(
+            member.staff_id,
+            member.name,
+            member.status,
+            member.reason,
+            owed,
+            rule_ids,
+            text.zh,
+            text,
+        )
+
     if not consumed:
-        return Skip(
-            member.staff_id,
-            member.name,
-            member.status,
-            member.reason,
-            False,
-            base,
-            f"{member.name}{state}（{why}），跳过；本次接待不占名额，其轮次不受影响",
-        )
+        return skip(False, base, msg("rotation.skip.no_turn", **said))
     if policy.skip_makeup == SkipMakeup.NONE:
-        return Skip(
-            member.staff_id,
-            member.name,
-            member.status,
-            member.reason,
-            False,
-            (*base, "A2.1"),
-            f"{member.name}{state}（{why}），跳过不接，不补接（A2.1 跳过不接）",
-        )
+        return skip(False, (*base, "A2.1"), msg("rotation.skip.no_makeup_policy", **said))
     if spec is not None and spec.makeup_rule is not None:
-        return Skip(
-            member.staff_id,
-            member.name,
-            member.status,
-            member.reason,
+        return skip(
             True,
             _unique((*base, "A5.1", spec.makeup_rule)),
-            f"{member.name}{state}（{why}），跳过，记补接名额一次（{spec.makeup_rule}）",
+            msg("rotation.skip.makeup", **said, rule=spec.makeup_rule),
         )
     rule = spec.no_makeup_rule if spec else "A7.2"
     if member.reason == Reason.ROTATION:
-        text = f"{member.name}正在接待轮排客户，跳过；已占用过名额，不补接（{rule}）"
+        text = msg("rotation.skip.rotation_customer", name=member.name, rule=rule)
     elif rule == "A7.3":
-        text = f"{member.name}{why}，跳过；正常休班、事假和病假不能补接（A7.3）"
+        text = msg("rotation.skip.leave", name=member.name, reason=Term(why))
     else:
-        text = f"{member.name}{state}（{why}），跳过；不属 A7.2 所列补接情形，不补接"
-    return Skip(
-        member.staff_id,
-        member.name,
-        member.status,
-        member.reason,
-        False,
-        _unique((*base, rule)),
-        text,
-    )
+        text = msg("rotation.skip.not_listed", **said)
+    return skip(False, _unique((*base, rule)), text)
 
 
 def _walk(
@@ -433,13 +574,7 @@ def _walk(
 def _nobody(
     kind: ReceptionKind, state: DayState, skips: tuple[Skip, ...], effect: TurnEffect
 ) -> NextAnswer:
-    if not state.members:
-        text = "今日轮排表为空：请项目经理先开启今日轮排（A2.2）"
-    else:
-        text = (
-            "在岗售楼员都在接待客户或不在岗，暂无人可接待；请客户稍候，"
-            "由项目经理安排及时接待（A2.5、A2.2）"
-        )
+    text = msg("rotation.nobody.empty" if not state.members else "rotation.nobody.all_busy")
     return NextAnswer(
         kind=kind,
         receiver=None,
@@ -449,7 +584,8 @@ def _nobody(
         skips=skips,
         pointer_after=state.pointer,
         rule_ids=("A2.5", "A2.2"),
-        explanation_zh=text,
+        explanation_zh=text.zh,
+        explanation=text,
     )
 
 
@@ -472,6 +608,14 @@ def next_receiver(
     return _by_rotation(state, policy, effect)
 
 
+def _effect_text(effect: TurnEffect) -> Msg | str:
+    return effect.text if effect.text is not None else effect.text_zh
+
+
+def _answer_text(answer: NextAnswer) -> Msg | str:
+    return answer.explanation if answer.explanation is not None else answer.explanation_zh
+
+
 def _named(
     state: DayState, policy: RotationPolicy, effect: TurnEffect, named_staff_id: int | None
 ) -> NextAnswer:
@@ -489,17 +633,20 @@ def _named(
         # A7.9(2) / A7.12(3): the salesperson asked for is not here — the rotation helps.
         helping = turn_effect(ReceptionKind.HELPING, policy)
         answer = _by_rotation(state, policy, helping)
-        note = (
-            f"客户点名找的{describe(member)}，由当值售楼员帮忙接待，"
-            f"事后归还{member.name}，不占用接待名额"
+        note = msg("rotation.named.absent", who=describe_msg(member), name=member.name)
+        text = (
+            msg(
+                "rotation.named.absent_then",
+                who=describe_msg(member),
+                name=member.name,
+                answer=_answer_text(answer),
+            )
+            if answer.receiver
+            else note
         )
-        return replace(
-            answer,
-            on_behalf_of=member,
-            explanation_zh=f"{note}。{answer.explanation_zh}" if answer.receiver else note,
-        )
+        return replace(answer, on_behalf_of=member, explanation_zh=text.zh, explanation=text)
     if member.status != Status.FREE:
-        busy = describe(member)
+        text = msg("rotation.named.busy", who=describe_msg(member))
         return NextAnswer(
             kind=effect.kind,
             receiver=None,
@@ -509,11 +656,10 @@ def _named(
             skips=(),
             pointer_after=state.pointer,
             rule_ids=_unique(("A2.5", *effect.rule_ids)),
-            explanation_zh=(
-                f"{busy}，不能中断正在接待的客户而转接其他客户（A2.5）；"
-                "请客户稍候，或改为“帮忙接待”由轮排售楼员帮忙接待后归还"
-            ),
+            explanation_zh=text.zh,
+            explanation=text,
         )
+    text = msg("rotation.named.receives", name=member.name, effect=_effect_text(effect))
     return NextAnswer(
         kind=effect.kind,
         receiver=member,
@@ -523,8 +669,34 @@ def _named(
         skips=(),
         pointer_after=state.pointer,
         rule_ids=effect.rule_ids,
-        explanation_zh=f"由{member.name}接待：{effect.text_zh}；轮排位置不变",
+        explanation_zh=text.zh,
+        explanation=text,
     )
+
+
+def makeup_text(makeup: Makeup) -> Msg | str:
+    """A make-up's wording as a message when it is one the rules write (they are few), else
+    the stored text as it is."""
+    text = makeup.text_zh or makeup.cause
+    return known_makeup_texts().get(text, text)
+
+
+def known_makeup_texts() -> dict[str, Msg]:
+    """Every wording a make-up can have (``skip_makeup``, ``makeup_after_fact``) as messages."""
+    if not _KNOWN_MAKEUP_TEXTS:
+        labels = [spec.label_zh for spec in REASONS.values()] + [STATUS_LABELS[Status.AWAY]]
+        for label in labels:
+            text = msg("rotation.makeup.missed", reason=Term(label))
+            _KNOWN_MAKEUP_TEXTS[text.zh] = text
+        for cause in AfterCause:
+            for skip in SkipMakeup:
+                grant_text = makeup_after_fact(cause, RotationPolicy(skip_makeup=skip)).text
+                if grant_text is not None:
+                    _KNOWN_MAKEUP_TEXTS[grant_text.zh] = grant_text
+    return _KNOWN_MAKEUP_TEXTS
+
+
+_KNOWN_MAKEUP_TEXTS: dict[str, Msg] = {}
 
 
 def _by_rotation(state: DayState, policy: RotationPolicy, effect: TurnEffect) -> NextAnswer:
@@ -538,10 +710,22 @@ def _by_rotation(state: DayState, policy: RotationPolicy, effect: TurnEffect) ->
             if holder.status != Status.FREE:
                 passed.append(makeup)
                 continue
-            waiting = "".join(
-                f"{describe(state.member(p.staff_id) or holder)}的补接顺延；" for p in passed
+            waiting = seq(
+                (
+                    msg(
+                        "rotation.makeup.waits",
+                        who=describe_msg(state.member(p.staff_id) or holder),
+                    )
+                    for p in passed
+                ),
+                "concat",
             )
-            why = makeup.text_zh or makeup.cause
+            text = msg(
+                "rotation.makeup.serves",
+                waiting=waiting,
+                name=holder.name,
+                why=makeup_text(makeup),
+            )
             return NextAnswer(
                 kind=effect.kind,
                 receiver=holder,
@@ -551,32 +735,44 @@ def _by_rotation(state: DayState, policy: RotationPolicy, effect: TurnEffect) ->
                 skips=(),
                 pointer_after=state.pointer,
                 rule_ids=_unique(("A5.1", "A7.2", *makeup.rule_ids)),
-                explanation_zh=(
-                    f"{waiting}由{holder.name}补接：其补接名额（{why}）按 A7.2 "
-                    "“在第一时间补接新客户”，优先于轮排；轮排指针不动"
-                ),
+                explanation_zh=text.zh,
                 passed_makeups=tuple(passed),
+                explanation=text,
             )
     index, skips = _walk(state, policy, consumed)
     if index is None:
         answer = _nobody(effect.kind, state, skips, effect)
         return replace(answer, passed_makeups=tuple(passed))
     receiver = state.members[index]
-    skipped = "；".join(s.text_zh for s in skips)
-    lead = f"{skipped}；" if skipped else ""
+    after_skips: dict[str, Param] = (
+        {"skips": seq((s.text or s.text_zh for s in skips), "clauses")} if skips else {}
+    )
+    suffix = "_after_skips" if skips else ""
+    rule_ids = _unique((*effect.rule_ids, *(r for s in skips for r in s.rule_ids)))
     if consumed:
         pointer_after = (index + 1) % len(state.members)
         after = state.members[pointer_after]
         if after.staff_id == receiver.staff_id or after.status == Status.FREE:
-            then = f"之后轮到{after.name}"
+            then = msg("rotation.then.next", name=after.name)
         else:
-            then = f"之后从{after.name}起按顺序轮（{after.name}目前{STATUS_LABELS[after.status]}）"
-        text = f"{lead}轮到{receiver.name}接待（{effect.text_zh}）；{then}"
-        rule_ids = _unique((*effect.rule_ids, *(r for s in skips for r in s.rule_ids)))
+            then = msg(
+                "rotation.then.from", name=after.name, status=Term(STATUS_LABELS[after.status])
+            )
+        text = msg(
+            "rotation.next.consumed" + suffix,
+            **after_skips,
+            name=receiver.name,
+            effect=_effect_text(effect),
+            then=then,
+        )
     else:
         pointer_after = state.pointer
-        text = f"{lead}由{receiver.name}按轮排接待：{effect.text_zh}；接待人保留原轮排位置"
-        rule_ids = _unique((*effect.rule_ids, *(r for s in skips for r in s.rule_ids)))
+        text = msg(
+            "rotation.next.kept" + suffix,
+            **after_skips,
+            name=receiver.name,
+            effect=_effect_text(effect),
+        )
     return NextAnswer(
         kind=effect.kind,
         receiver=receiver,
@@ -586,7 +782,8 @@ def _by_rotation(state: DayState, policy: RotationPolicy, effect: TurnEffect) ->
         skips=skips,
         pointer_after=pointer_after,
         rule_ids=rule_ids,
-        explanation_zh=text,
+        explanation_zh=text.zh,
+        explanation=text,
         passed_makeups=tuple(passed),
     )
 
@@ -633,12 +830,16 @@ def skip_makeup(skip: Skip, makeup_id: int) -> Makeup:
     """The make-up a skip earns (``skip.makeup_owed``): its cause, clause and wording."""
     spec = REASONS[skip.reason] if skip.reason else None
     rule = spec.makeup_rule if spec and spec.makeup_rule else "A7.2"
+    text = msg(
+        "rotation.makeup.missed",
+        reason=Term(spec.label_zh if spec else STATUS_LABELS[Status.AWAY]),
+    )
     return Makeup(
         id=makeup_id,
         staff_id=skip.staff_id,
         cause=skip.reason.value if skip.reason else "",
         rule_ids=("A5.1", rule),
-        text_zh=f"错过轮次：{spec.label_zh if spec else '不在岗'}",
+        text_zh=text.zh,
     )
 
 
@@ -705,6 +906,7 @@ class Reorder:
     added: tuple[int, ...]
     rule_ids: tuple[str, ...]
     explanation_zh: str
+    explanation: Msg | None = None
 
 
 def reorder(state: DayState, new_order: Sequence[int], newcomers: Sequence[Member] = ()) -> Reorder:
@@ -732,19 +934,24 @@ def reorder(state: DayState, new_order: Sequence[int], newcomers: Sequence[Membe
     next_id = state.members[state.pointer].staff_id if state.members else order[0]
     members = tuple(known[i] for i in order)
     new_state = replace(state, members=members, pointer=order.index(next_id) if order else 0)
-    names = "、".join(m.name for m in members)
     added = tuple(n.staff_id for n in newcomers)
-    joined = "；新加入：" + "、".join(n.name for n in newcomers) if newcomers else ""
+    joined: Msg | str = (
+        msg("rotation.reorder.joined", names=seq(n.name for n in newcomers)) if newcomers else ""
+    )
+    text = msg(
+        "rotation.reorder",
+        names=seq(m.name for m in members),
+        joined=joined,
+        next=known[next_id].name,
+    )
     return Reorder(
         state=new_state,
         before=before,
         after=tuple(order),
         added=added,
         rule_ids=("A2.2",),
-        explanation_zh=(
-            f"项目经理调整轮排顺序为：{names}{joined}；"
-            f"原本轮到的{known[next_id].name}仍为下一位（A2.2）"
-        ),
+        explanation_zh=text.zh,
+        explanation=text,
     )
 
 
@@ -764,16 +971,19 @@ class AfterCause(StrEnum):
 
 
 AFTER_CAUSES: dict[AfterCause, tuple[str, tuple[str, ...]]] = {
-    AfterCause.FOUND_PUBLIC: ("事后确定为公共客户，按补客户处理", ("A7.7",)),
+    AfterCause.FOUND_PUBLIC: (gettext_noop("事后确定为公共客户，按补客户处理"), ("A7.7",)),
     AfterCause.CAME_FOR_COLLEAGUE: (
-        "客户在首次来访中说明找某售楼员，接待人不占接待名额",
+        gettext_noop("客户在首次来访中说明找某售楼员，接待人不占接待名额"),
         ("A7.9(3)",),
     ),
-    AfterCause.COLLEAGUE_CUSTOMER: ("查明接待的是同事的老客户", ("A7.2(2)",)),
-    AfterCause.OWN_CUSTOMER: ("查明接待的是自己的老客户或来电客户", ("A7.2(1)",)),
-    AfterCause.HELPING: ("查明是帮助同事接待，事后归还", ("A7.2(3)",)),
-    AfterCause.ASSIGNED_WORK: ("因项目组另外安排工作而错过接待机会", ("A7.2(4)",)),
+    AfterCause.COLLEAGUE_CUSTOMER: (gettext_noop("查明接待的是同事的老客户"), ("A7.2(2)",)),
+    AfterCause.OWN_CUSTOMER: (gettext_noop("查明接待的是自己的老客户或来电客户"), ("A7.2(1)",)),
+    AfterCause.HELPING: (gettext_noop("查明是帮助同事接待，事后归还"), ("A7.2(3)",)),
+    AfterCause.ASSIGNED_WORK: (gettext_noop("因项目组另外安排工作而错过接待机会"), ("A7.2(4)",)),
 }
+
+
+terms(text for text, _rule_ids in AFTER_CAUSES.values())
 
 
 @dataclass(frozen=True)
@@ -781,19 +991,18 @@ class MakeupGrant:
     owed: bool
     rule_ids: tuple[str, ...]
     text_zh: str
+    text: Msg | None = None
 
 
 def makeup_after_fact(cause: AfterCause, policy: RotationPolicy | None = None) -> MakeupGrant:
     """Whether a reception found afterwards not to be a turn gives the receiver a make-up."""
     policy = policy or RotationPolicy()
-    text, rule_ids = AFTER_CAUSES[cause]
+    label, rule_ids = AFTER_CAUSES[cause]
     if policy.skip_makeup == SkipMakeup.NONE:
-        return MakeupGrant(
-            False,
-            (*rule_ids, "A2.1"),
-            f"{text}；本公司规则为跳过不接（A2.1），不设补接名额",
-        )
-    return MakeupGrant(True, (*rule_ids, "A7.2"), f"{text}，记补接名额一次")
+        text = msg("rotation.grant.not_owed", cause=Term(label))
+        return MakeupGrant(False, (*rule_ids, "A2.1"), text.zh, text)
+    text = msg("rotation.grant.owed", cause=Term(label))
+    return MakeupGrant(True, (*rule_ids, "A7.2"), text.zh, text)
 
 
 def grant(

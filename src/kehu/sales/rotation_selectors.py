@@ -12,6 +12,7 @@ reason — A2.2 —, void a make-up).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from kehu.core.org.models import Company, Site, SiteKind, Staff
 from kehu.core.org.posts import Post
 from kehu.core.policy.errors import PolicyKeyUnknown
 from kehu.core.policy.selectors import policy_for
+from kehu.sales import labels
 from kehu.sales import rotation_rules as rules
 from kehu.sales.models.rotation import DutyRow, MakeupTurn, RotationDay, RotationEvent
 
@@ -257,11 +259,20 @@ class BoardMakeup:
     staff_id: int
     name: str
     cause: str
-    text: str
+    text: str  # in the language active when the board was read
     rule_ids: tuple[str, ...]
     earned_at: dt.datetime
     on_duty: bool
     free: bool
+    text_zh: str = ""  # as stored
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """A rotation event and its explanation in the language active when it was read."""
+
+    event: RotationEvent
+    explanation: str
 
 
 @dataclass(frozen=True)
@@ -283,6 +294,29 @@ class Board:
         for row in self.rows:
             result[row.status] += 1
         return result
+
+    @property
+    def next_explanation(self) -> str:
+        """Who is next and why, in the active language (``next_answer.explanation_zh``: the
+        Chinese)."""
+        return labels.answer_explanation(self.next_answer)
+
+    @property
+    def recent_lines(self) -> list[EventLine]:
+        """``recent`` with each explanation in the active language."""
+        return explained(self.recent)
+
+    @property
+    def history(self) -> list[EventLine]:
+        """The whole day's events, oldest first, explained in the active language."""
+        return explained(rotation_events(site=self.site, on=self.on)) if self.is_open else []
+
+
+def explained(events: Iterable[RotationEvent]) -> list[EventLine]:
+    return [
+        EventLine(event, labels.event_explanation(event.detail, event.explanation))
+        for event in events
+    ]
 
 
 def rotation_board(*, site: Site, on: dt.date | None = None, recent: int = 8) -> Board:
@@ -319,7 +353,8 @@ def rotation_board(*, site: Site, on: dt.date | None = None, recent: int = 8) ->
             staff_id=m.staff_id,
             name=m.staff.name,
             cause=m.cause,
-            text=m.text,
+            text=labels.makeup_text(m.text, m.cause),
+            text_zh=m.text,
             rule_ids=tuple(m.rule_ids),
             earned_at=m.earned_at,
             on_duty=m.staff_id in status_of,

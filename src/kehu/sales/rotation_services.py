@@ -13,7 +13,10 @@
 
 Every service runs in one transaction, computes the new state with the pure rules
 (``rotation_rules``) and writes the difference, one ``RotationEvent`` (append-only) with the
-rule IDs and the Chinese explanation, and a ledger entry in stream ``rotation``.
+rule IDs and the Chinese explanation, and a ledger entry in stream ``rotation``. The event's
+``detail`` also keeps the explanation as a message (``explanation_key`` and
+``explanation_params``, see ``kehu.sales.rules.messages``) so that pages and the API can show it
+in the reader's language; the stored Chinese never changes.
 
 Lock order: the day's ``RotationDay`` row (``SELECT … FOR UPDATE``; on SQLite the transaction
 holds the write lock from ``BEGIN IMMEDIATE``) first, the ledger stream last. Two desks pressing
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kehu.core.ledger.services import ledger_append
 from kehu.core.org.models import Site, Staff
@@ -57,6 +60,7 @@ from kehu.sales.rotation_selectors import (
     rotation_not_open,
     rotation_policy_for,
 )
+from kehu.sales.rules.messages import Msg, Term, msg, seq
 
 __all__ = [
     "Assignment",
@@ -174,13 +178,23 @@ def _event(
     actor: Staff,
     now: dt.datetime,
     rule_ids: Sequence[str],
-    explanation: str,
+    explanation: Msg | str,
     staff_id: int | None = None,
     policy_ref: str = "",
     **fields: Any,
 ) -> RotationEvent:
+    """One append-only event; ``explanation`` as a message is stored as the Chinese text and,
+    in ``detail``, as ``explanation_key`` and ``explanation_params``."""
     day = loaded.day
     assert day is not None
+    if isinstance(explanation, Msg):
+        as_json = explanation.as_json()
+        fields["detail"] = {
+            **fields.get("detail", {}),
+            "explanation_key": as_json["key"],
+            "explanation_params": as_json["params"],
+        }
+        explanation = explanation.zh
     event = RotationEvent.objects.create(
         company_id=day.company_id,
         day=day,
@@ -234,7 +248,19 @@ def _skip_json(skip: rules.Skip) -> dict[str, Any]:
         "makeup_owed": skip.makeup_owed,
         "rule_ids": list(skip.rule_ids),
         "text": skip.text_zh,
+        **({"text_msg": skip.text.as_json()} if skip.text is not None else {}),
     }
+
+
+def reason_zh(reason: rules.Reason) -> str:
+    return rules.REASONS[reason].label_zh
+
+
+def _duty_reason_zh(row: DutyRow) -> str:
+    """The row's reason as the model labels it, in Chinese whatever the request's language:
+    stored explanations are Chinese (ADR 0003)."""
+    with translation.override("zh-hans"):
+        return str(row.get_reason_display())
 
 
 # --- opening the day --------------------------------------------------------------------------
@@ -303,8 +329,15 @@ def rotation_day_open(
         )
         for position, staff_id in enumerate(ids)
     )
-    names = "、".join(candidates[i].name for i in ids)
-    absent = "；".join(f"{candidates[i].name}{rules.REASONS[r].label_zh}" for i, r in away.items())
+    absent = seq(
+        (seq((candidates[i].name, Term(reason_zh(r))), "label") for i, r in away.items()),
+        "clauses",
+    )
+    opened = msg(
+        "rotation.event.opened",
+        names=seq(candidates[i].name for i in ids),
+        away=msg("rotation.event.opened_away", who=absent) if away else "",
+    )
     loaded = rotation_day_load(site=site, on=on, day=day)
     _policy, ref = rotation_policy_for(company=site.company, at=now)
     _event(
@@ -313,7 +346,7 @@ def rotation_day_open(
         actor=actor,
         now=now,
         rule_ids=("A2.1", "A7.1", "A2.2"),
-        explanation=f"开启今日轮排，顺序：{names}" + (f"；不在岗：{absent}" if absent else ""),
+        explanation=opened,
         policy_ref=ref,
         detail={"order": ids, "away": {str(k): v.value for k, v in away.items()}},
     )
@@ -369,7 +402,7 @@ def rotation_assign(
         now=now,
         staff_id=answer.receiver.staff_id,
         rule_ids=answer.rule_ids,
-        explanation=answer.explanation_zh,
+        explanation=answer.explanation or answer.explanation_zh,
         policy_ref=ref,
         reception_kind=answer.kind.value,
         status=rules.Status.BUSY.value,
@@ -422,7 +455,9 @@ def rotation_reception_end(
         now=now,
         staff_id=staff_id,
         rule_ids=("A2.5",),
-        explanation=f"{row.staff.name}接待结束（{row.get_reason_display()}），回到在岗",
+        explanation=msg(
+            "rotation.event.reception_end", name=row.staff.name, reason=Term(_duty_reason_zh(row))
+        ),
         status=rules.Status.FREE.value,
         reason=row.reason,
         visit_ref=visit,
@@ -456,19 +491,24 @@ def rotation_status_set(
     _persist(loaded, new, now=now)
     _policy, ref = rotation_policy_for(company=site.company, at=now)
     if status == rules.Status.FREE:
-        text = f"{member.name}回到在岗"
+        text = msg("rotation.event.back", name=member.name)
         rule_ids: tuple[str, ...] = ("A2.1",)
     else:
         assert reason is not None
         spec = rules.REASONS[reason]
-        label = rules.STATUS_LABELS[status]
         if spec.makeup_rule:
-            owed = f"轮到时跳过并记补接名额（{spec.makeup_rule}）"
+            owed = msg("rotation.event.status_owed", rule=spec.makeup_rule)
             rule_ids = ("A5.1", spec.makeup_rule)
         else:
-            owed = f"轮到时跳过，不补接（{spec.no_makeup_rule}）"
+            owed = msg("rotation.event.status_not_owed", rule=spec.no_makeup_rule)
             rule_ids = ("A2.1", spec.no_makeup_rule)
-        text = f"{member.name}{label}：{spec.label_zh}；{owed}"
+        text = msg(
+            "rotation.event.status",
+            name=member.name,
+            status=Term(rules.STATUS_LABELS[status]),
+            reason=Term(spec.label_zh),
+            owed=owed,
+        )
     return _event(
         loaded,
         kind=RotationEventKind.STATUS,
@@ -536,7 +576,7 @@ def rotation_reorder(
         actor=pm,
         now=now,
         rule_ids=change.rule_ids,
-        explanation=change.explanation_zh,
+        explanation=change.explanation or change.explanation_zh,
         note=reason.strip(),
         detail={
             "before": list(change.before),
@@ -579,7 +619,11 @@ def rotation_makeup_grant(
         now=now,
         staff_id=staff_id,
         rule_ids=given.rule_ids,
-        explanation=f"{staff.name}：{given.text_zh}",
+        explanation=msg(
+            "rotation.event.granted_owed" if given.owed else "rotation.event.granted_not_owed",
+            name=staff.name,
+            cause=Term(rules.AFTER_CAUSES[cause][0]),
+        ),
         policy_ref=ref,
         reason=cause.value,
         note=note.strip(),
@@ -617,7 +661,13 @@ def rotation_makeup_void(
         now=now,
         staff_id=makeup.staff_id,
         rule_ids=("A2.2", *makeup.rule_ids),
-        explanation=f"作废{makeup.staff.name}的补接名额（{makeup.text}）",
+        explanation=msg(
+            "rotation.event.voided",
+            name=makeup.staff.name,
+            text=rules.makeup_text(
+                rules.Makeup(makeup.pk, makeup.staff_id, makeup.cause, (), makeup.text)
+            ),
+        ),
         note=reason.strip(),
         detail={"makeup_id": makeup.pk},
     )

@@ -105,6 +105,58 @@ RULE_TITLES_ZH: dict[str, str] = {
 }
 
 
+# The same lines in English (kehu.sales.labels.rule_title picks by the reader's language).
+RULE_TITLES_EN: dict[str, str] = {
+    A1_3: "Phone enquiries are not entered in the customer registration book",
+    A1_5: "When registrations conflict, the first registration wins",
+    A1_6: "Company referrals are assigned by the project manager; commission is negotiated",
+    A2_1: "Receive in order; skip whoever is away or with a customer (no make-up)",
+    A2_6: "Salespeople may not fight over customers in front of them",
+    A2_8: "A colleague's customer: contact the colleague and continue only with their consent",
+    A2_12: "Unless the customer asks for someone, the salesperson whose turn it is registers",
+    A5_1: "Receive in order; skip whoever is away or with a customer (make-up owed)",
+    A5_12: "Unless the customer asks for someone, the salesperson whose turn it is registers",
+    A7_1: "Receive customers in rotation order; no picking or grabbing customers",
+    A7_2: "In these cases a make-up turn is owed, served with the next new customer",
+    A7_2_1: "Receiving one's own old customer or phone customer: make-up owed",
+    A7_2_2: "Receiving a colleague's old customer, verified: make-up owed",
+    A7_2_3: "Helping a colleague receive: make-up owed",
+    A7_2_4: "Missing a turn for other work the project team assigned: make-up owed",
+    A7_4: "Ownership is checked by full name, phone number, or car brand and plate with the "
+    "surname (any one is enough)",
+    A7_6: "What new customers, old customers, families and public customers are",
+    A7_7: "Public customers are received in rotation, use no turn and belong to the sales "
+    "department",
+    A7_9: "New customers referred by old customers",
+    A7_9_1: "An old customer brings a new one and their salesperson is away: help, hand back, "
+    "deal split 20/80",
+    A7_9_2: "A new customer asks for an absent salesperson: the one on duty helps and hands back, "
+    "deal split 20/80",
+    A7_9_3: "A new customer says on the first visit they came for someone: theirs, no turn used",
+    A7_10: "Pre-registered referral: a conflict found within 7 days of the visit's registration "
+    "is checked and handed over",
+    A7_11: "During a reception, colleagues may not ask whether it is their phone or referred "
+    "customer",
+    A7_12: "Phone customers visiting",
+    A7_12_1: "A phone customer asks for nobody: rotation; found after the reception, the phone "
+    "record yields to the reception",
+    A7_12_2: "A phone customer asks for someone who is present: they receive, no turn used",
+    A7_12_3: "A phone customer asks for someone who is away: the one on duty helps and hands back, "
+    "deal split 20/80",
+    A7_13: "Someone else's customer found during a reception: hand back, or continue with consent "
+    "(20/80); otherwise it is grabbing",
+    A7_14: "A family or batch belongs to whoever received first; after 30 days, a new customer",
+    A7_15: "Truly unaware of an earlier reception, found after registration: a new customer after "
+    "60 days",
+    A7_16: "Truly unaware, with a deal: found after 3 days, all to the closer; within 3 days, "
+    "50/50",
+    A7_17: "A deal: deposit paid and subscription signed; the deal customer is the subscriber",
+    A7_18: "Group-buy customers are received in order by those on duty; the performance is not "
+    "wholly theirs",
+    A7_20: "Difficult questions go to the sales manager, whose ruling is final",
+}
+
+
 # --- owners -------------------------------------------------------------------------------------
 
 
