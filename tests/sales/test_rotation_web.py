@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from kehu.core.org.models import Company, Staff
 from kehu.core.org.posts import Post
 from kehu.sales import rotation_services as services
+from kehu.sales.models.reception import Visit
 from kehu.sales.models.rotation import RotationEvent
 from kehu.sales.rotation_rules import Reason, Status
 
@@ -170,8 +171,10 @@ def test_new_visitor_button_names_the_receiver_with_the_rule(office: Office) -> 
     assert "新客到访" in page and "接待结束" not in page
     response = client.post(url(office, "desk/arrive/"), {"kind": "new"})
     assert response.status_code == 302
-    event = RotationEvent.objects.get(kind="assigned")
-    assert response["Location"].endswith(f"?event={event.pk}")
+    assert RotationEvent.objects.filter(kind="assigned").count() == 1
+    # the desk now records a Visit (the reception flow) and shows it
+    visit = Visit.objects.get()
+    assert response["Location"].endswith(f"?visit={visit.pk}")
     page = html(client.get(response["Location"]))
     assert "请 <strong>李明</strong> 接待" in page and "A7.1" in page
     assert "接待结束" in page  # 李 is receiving now

@@ -590,13 +590,17 @@ class _FactsBuilder:
 
     def engine_registered_at(self) -> dt.datetime | None:
         """Reception complete and registered (A7.15). A conflict the desk found *during* the
-        reception after an early registration means the reception was not complete yet: the
-        registration counts from the end of the reception (unknown while it goes on)."""
+        reception, or the customer saying whom they came for (A7.9(3): during the whole first
+        visit), after an early registration means the reception was not complete yet: it counts
+        from the end of the reception (unknown while the reception goes on)."""
         registered_at = self.registered_at
         if registered_at is None:
             return None
-        during = [e.found_at for e in self.conflicts if e.during_reception]
-        late = [at for at in during if at >= registered_at]
+        late = [e.found_at for e in self.conflicts if e.during_reception]
+        said_at = self.visit.came_for_said_at
+        if self.visit.came_for_id is not None and said_at is not None and said_at <= self.now:
+            late.append(said_at)
+        late = [at for at in late if at >= registered_at]
         if not late:
             return registered_at
         ended = self.visit.ended_at
@@ -1178,3 +1182,17 @@ def visit_end(*, actor: Staff, visit_id: int) -> Visit:
     visit.ended_at = timezone.now()
     visit.save(update_fields=["ended_at"])
     return visit
+
+
+def visit_redecide_by_desk(*, actor: Staff, visit_id: int, cause: str) -> RegisterResult:
+    """``visit_redecide`` asked for by a person (the API, the desk page): the front desk, the
+    PM and the sales managers only."""
+    visit = _visit_for(actor, visit_id)
+    if not rotation_may_operate(actor, visit.site):
+        raise ReceptionError(
+            "reception.permission_denied",
+            "只有前台、项目经理或销售经理可以要求重新决定归属。",
+            "Only the front desk, the project manager or the sales manager may ask for this.",
+            status=403,
+        )
+    return visit_redecide(actor=actor, visit_id=visit_id, cause=f"desk:{cause}"[:200])

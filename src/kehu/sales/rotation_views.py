@@ -25,30 +25,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Site, Staff
 from kehu.core.web.context_processors import request_staff
+from kehu.sales import reception_selectors, reception_services, reception_views
 from kehu.sales import rotation_rules as rules
 from kehu.sales import rotation_selectors as selectors
 from kehu.sales import rotation_services as services
 from kehu.sales.models.rotation import DutyReason, RotationEvent
+from kehu.sales.rules import RULE_TITLES_ZH
 
 SiteView = Callable[..., HttpResponse]
 StrOrPromise = str | Promise
 
 POLL_SECONDS = 3
 DESK_POLL_SECONDS = 5
-# The kinds the desk may record (a company referral is the PM's, on the same form).
-DESK_KINDS: list[tuple[str, StrOrPromise]] = [
-    (rules.ReceptionKind.ASKED_FOR.value, gettext_lazy("点名接待（客户找某售楼员，A7.12(2)）")),
-    (rules.ReceptionKind.HELPING.value, gettext_lazy("帮忙接待（原售楼员不在，事后归还）")),
-    (rules.ReceptionKind.PUBLIC.value, gettext_lazy("公共客户（A7.7）")),
-    (rules.ReceptionKind.GROUP_BUY.value, gettext_lazy("团购客户（A7.18）")),
-    (rules.ReceptionKind.COMPANY_REFERRAL.value, gettext_lazy("公司转介（项目经理指派，A1.6）")),
-]
 STATUS_REASONS: list[tuple[str, StrOrPromise, str]] = [
     (r.value, DutyReason(r.value).label, rules.REASONS[r].status.value)
     for r in (*rules.AWAY_REASONS, *rules.MANUAL_BUSY_REASONS)
@@ -177,13 +170,28 @@ def _desk_context(request: HttpRequest, staff: Staff, site: Site) -> dict[str, A
         result = RotationEvent.objects.filter(
             pk=event_id, day__site=site, company_id=staff.company_id
         ).first()
+    visits = reception_selectors.visits_of_day(staff=staff, site=site, on=board.on)
+    arrived = None
+    visit_id = _int(request.GET.get("visit"))
+    if visit_id is not None:
+        arrived = next((v for v in visits if v.pk == visit_id), None)
     return {
         "site": site,
         "board": board,
         "result": result,
+        "arrived": arrived,
+        "arrived_rules": [
+            (rule_id, RULE_TITLES_ZH.get(rule_id, "")) for rule_id in arrived.rotation_rule_ids
+        ]
+        if arrived
+        else [],
+        "visits": visits,
+        "arrival_labels": dict(reception_views.ARRIVAL_CHOICES),
         "may_operate": selectors.rotation_may_operate(staff, site),
         "may_manage": selectors.rotation_may_manage(staff, site),
-        "desk_kinds": DESK_KINDS,
+        "desk_kinds": reception_views.ARRIVAL_CHOICES[1:],
+        "public_kinds": reception_views.PUBLIC_KIND_CHOICES,
+        "colleagues": reception_selectors.reception_colleagues(staff=staff, site=site),
         "status_reasons": STATUS_REASONS,
         "poll_seconds": DESK_POLL_SECONDS,
     }
@@ -204,31 +212,50 @@ def rotation_desk_live(request: HttpRequest, staff: Staff, site: Site) -> HttpRe
 @site_view
 @require_POST
 def rotation_desk_arrive(request: HttpRequest, staff: Staff, site: Site) -> HttpResponse:
+    """A visitor arrives: a Visit with its receiver and rule (``visit_arrive``); the page then
+    shows who receives and why, and the visit among today's receptions."""
     try:
-        kind = rules.ReceptionKind(request.POST.get("kind") or "new")
-    except ValueError:
-        kind = rules.ReceptionKind.NEW
-    try:
-        result = services.rotation_assign(
+        visit = reception_services.visit_arrive(
             actor=staff,
             site=site,
-            kind=kind,
+            arrival=request.POST.get("arrival") or "walk_in",
             named_staff_id=_int(request.POST.get("named_staff_id")),
-            visit_ref=(request.POST.get("visit_ref") or "")[:64],
+            public_kind=request.POST.get("public_kind") or "",
+            business_card_given=request.POST.get("business_card_given") == "1",
         )
     except KehuError as error:
         _fail(request, error)
         return _back(request, "rotation_desk", site)
-    return _back(request, "rotation_desk", site, event=result.event.pk)
+    return _back(request, "rotation_desk", site, visit=visit.pk)
 
 
 @site_view
 @require_POST
 def rotation_desk_end(request: HttpRequest, staff: Staff, site: Site) -> HttpResponse:
+    """End a reception: the salesperson's open visit of today if there is one (``visit_end``),
+    else their rotation reception (a reception recorded on the board only)."""
+    staff_id = _int(request.POST.get("staff_id")) or 0
+    visit_id = _int(request.POST.get("visit_id"))
     try:
-        event = services.rotation_reception_end(
-            actor=staff, site=site, staff_id=_int(request.POST.get("staff_id")) or 0
-        )
+        if visit_id is None:
+            today = selectors.local_today()
+            open_visit = next(
+                (
+                    v
+                    for v in reception_selectors.visits_of_day(staff=staff, site=site, on=today)
+                    if v.receiver_id == staff_id and v.ended_at is None
+                ),
+                None,
+            )
+            visit_id = open_visit.pk if open_visit else None
+        if visit_id is not None:
+            visit = reception_services.visit_end(actor=staff, visit_id=visit_id)
+            messages.success(
+                request,
+                _("%(name)s 接待结束，恢复空闲（A2.5）。") % {"name": visit.receiver.name},
+            )
+            return _back(request, "rotation_desk", site)
+        event = services.rotation_reception_end(actor=staff, site=site, staff_id=staff_id)
     except KehuError as error:
         _fail(request, error)
         return _back(request, "rotation_desk", site)
