@@ -44,7 +44,7 @@ def run(database: str, sizes: config.Sizes, seed: int) -> dict[str, Any]:
 
     from django.core.management import call_command
 
-    from benchmarks import suite_calendar, suite_customers, suite_ledger
+    from benchmarks import suite_calendar, suite_customers, suite_ledger, suite_sales_import
     from benchmarks.database import database_info
     from benchmarks.world import build_world
 
@@ -70,6 +70,9 @@ def run(database: str, sizes: config.Sizes, seed: int) -> dict[str, Any]:
     )
     results += suite_calendar.run_deadline(
         world, calls=sizes.deadline_calls, warmup=sizes.warmup, seed=seed + 3, log=log
+    )
+    results += suite_sales_import.run_import(
+        world, rows=suite_sales_import.rows_for(sizes.mode), seed=seed + 4, log=log
     )
     log(f"{database}: done")
     return {

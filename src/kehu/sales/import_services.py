@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -498,9 +498,13 @@ def _write(staff: Staff, plan: _Plan) -> int:
     tz = office_tz()
     company_id = staff.company_id
     rows = plan.accepted
+    # full-name matches among the customers already there (before this import adds its own)
+    existing_names = _name_matches(company_id, rows)
+    customer_ids = _new_ids(Customer, len(rows))
     customers = []
-    for row in rows:
+    for row, pk in zip(rows, customer_ids, strict=True):
         customer = Customer(
+            pk=pk,
             company_id=company_id,
             name=row.customer_name,
             employer=row.employer_or_address,
@@ -510,25 +514,28 @@ def _write(staff: Staff, plan: _Plan) -> int:
             intention=row.intention,
             owner_id=row.receiver_id,
             created_by=staff,
+            created_at=now,
+            updated_at=now,
         )
         customer.derive_keys()
         customers.append(customer)
-    Customer.objects.bulk_create(customers, batch_size=_BATCH)
-    CustomerPhone.objects.bulk_create(
-        [
-            CustomerPhone(
-                company_id=company_id,
-                customer=customer,
-                raw=row.contact[:40],
-                e164=row.phone_e164,
-                last4=identity_rules.phone_last4(row.phone_e164),
-            )
+    _insert(Customer, (_values(customer) for customer in customers), with_ids=True)
+    _insert(
+        CustomerPhone,
+        (
+            {
+                "company_id": company_id,
+                "customer_id": customer.pk,
+                "raw": row.contact[:40],
+                "e164": row.phone_e164,
+                "last4": identity_rules.phone_last4(row.phone_e164),
+                "label": "",
+                "created_at": now,
+            }
             for row, customer in zip(rows, customers, strict=True)
             if row.phone_e164
-        ],
-        batch_size=_BATCH,
+        ),
     )
-    existing_names = _name_matches(company_id, rows)
     earlier: dict[str, list[int]] = {}
     name_matches: dict[int, list[int]] = {}
     for row, customer in sorted(
@@ -540,8 +547,10 @@ def _write(staff: Staff, plan: _Plan) -> int:
         others = [pk for pk in existing_names.get(key, []) if pk != customer.pk]
         name_matches[row.row] = (others + earlier.get(key, []))[:20]
         earlier.setdefault(key, []).append(customer.pk)
+    line_ids = _new_ids(Registration, len(rows))
     lines = [
         Registration(
+            pk=pk,
             company_id=company_id,
             site=plan.site,
             customer=customer,
@@ -562,9 +571,9 @@ def _write(staff: Staff, plan: _Plan) -> int:
             name_matches=name_matches.get(row.row, []),
             policy_ref=plan.policy_ref,
         )
-        for row, customer in zip(rows, customers, strict=True)
+        for row, customer, pk in zip(rows, customers, line_ids, strict=True)
     ]
-    Registration.objects.bulk_create(lines, batch_size=_BATCH)
+    _insert(Registration, (_values(line) for line in lines), with_ids=True)
     keys = []
     for row, line in zip(rows, lines, strict=True):
         claims = [
@@ -573,17 +582,17 @@ def _write(staff: Staff, plan: _Plan) -> int:
             *row.claims,
         ]
         keys += [
-            RegistrationKey(
-                company_id=company_id,
-                kind=kind,
-                value=value,
-                customer_id=line.customer_id,
-                registration=line,
-                claimed_at=now,
-            )
+            {
+                "company_id": company_id,
+                "kind": kind,
+                "value": value,
+                "customer_id": line.customer_id,
+                "registration_id": line.pk,
+                "claimed_at": now,
+            }
             for kind, value in sorted(claims)
         ]
-    RegistrationKey.objects.bulk_create(keys, batch_size=_BATCH)
+    _insert(RegistrationKey, keys)
     report = plan.report
     entries = [
         (
@@ -633,6 +642,65 @@ def _line_payload(
     }
 
 
+def _new_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` fresh primary keys of ``model``'s table, taken inside the import's transaction:
+    PostgreSQL hands them out from the table's sequence (``nextval``, never reused); on SQLite
+    the transaction holds the database's write lock, so the ids after the highest one ever
+    given (``sqlite_sequence``: AUTOINCREMENT never reuses) are ours."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT MAX(n) FROM (SELECT MAX(id) AS n FROM "
+            f"{connection.ops.quote_name(table)} UNION ALL "
+            "SELECT seq FROM sqlite_sequence WHERE name = %s)",
+            [table],
+        )
+        top = cursor.fetchone()[0] or 0
+    return list(range(top + 1, top + 1 + count))
+
+
+def _values(instance: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _insert(
+    model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, with_ids: bool = False
+) -> None:
+    """INSERT rows (dicts by field ``attname``) with ``executemany``, skipping the ORM's
+    per-value compilation of ``bulk_create`` (the import's rows are many and their ids known:
+    ``_new_ids``, or not needed back). Values are prepared by the model's own fields, as
+    ``bulk_create`` would."""
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
+    prepared = {
+        f.attname: f
+        for f in fields
+        if f.get_internal_type() in {"DateTimeField", "DateField", "JSONField"}
+    }
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"
+    params = [
+        [
+            prepared[f.attname].get_db_prep_save(row[f.attname], connection)
+            if f.attname in prepared
+            else row[f.attname]
+            for f in fields
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), _BATCH * 10):
+            cursor.executemany(sql, params[start : start + _BATCH * 10])
+
+
 def _ledger_append_many(
     *,
     company: Company,
@@ -669,21 +737,22 @@ def _ledger_append_many(
             )
         )
         rows.append(
-            LedgerEntry(
-                company=company,
-                stream=stream,
-                seq=seq,
-                recorded_at=at,
-                kind=kind,
-                payload=clean,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                reason="",
-                recorded_by_id=user_id,
-                prev_hash=prev,
-                hash=sealed.hash,
-            )
+            {
+                "company_id": company.pk,
+                "stream": stream,
+                "seq": seq,
+                "recorded_at": at,
+                "kind": kind,
+                "payload": clean,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "corrects_id": None,
+                "reason": "",
+                "recorded_by_id": user_id,
+                "prev_hash": prev,
+                "hash": sealed.hash,
+            }
         )
         prev = sealed.hash
-    LedgerEntry.objects.bulk_create(rows, batch_size=_BATCH)
+    _insert(LedgerEntry, rows)
     LedgerStream.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev, updated_at=at)
