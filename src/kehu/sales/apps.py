@@ -5,3 +5,13 @@ class SalesConfig(AppConfig):
     name = "kehu.sales"
     label = "sales"
     verbose_name = "案场 Sales office"
+
+    def ready(self) -> None:
+        # Home-page queue counters (``@queue_counter``) register when their module is imported.
+        from kehu.sales import (  # noqa: F401
+            alert_selectors,
+            channel_selectors,
+            deal_selectors,
+            dispute_selectors,
+            registration_selectors,
+        )

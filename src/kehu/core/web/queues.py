@@ -62,6 +62,8 @@ REGISTER_BOOK = _q("sales.register_book", _("客户登记本"), "A1.2", "A7.21")
 SALES_APPROVALS = _q("sales.approvals", _("放盘、转名、折扣待审批"), "A2.10", "A7.19")
 DOCUMENT_LOANS = _q("sales.document_loans", _("资料借阅待审批"), "A8.1")
 SITE_COMPLAINTS_OPEN = _q("sales.site_complaints_open", _("案场投诉当日未结"), "A8.2")
+CHANNEL_EXPIRING = _q("sales.channel_expiring", _("渠道报备即将到期"))
+SALES_ALERTS = _q("sales.alerts_open", _("异常行为提醒"))
 
 COMPLAINTS_TO_DISPATCH = _q("complaints.to_dispatch", _("待分派投诉"), "A3")
 COMPLAINTS_DUE_SOON = _q("complaints.due_soon", _("即将超时"), "A3")
@@ -94,8 +96,13 @@ POWER_DESIGN_REVIEWS = _q("power.design_reviews", _("设计审核待答复"), "A
 POST_QUEUES: dict[str, tuple[WorkQueue, ...]] = {
     Post.SALESPERSON: (TODAY_RECEPTIONS, REGISTRATIONS_DUE, FOLLOW_UPS_DUE),
     Post.RECEPTIONIST: (TODAY_VISITORS, ROTATION),
-    Post.PROJECT_MANAGER: (REGISTRATIONS_TO_CONFIRM, ROTATION, REFERRALS_TO_ASSIGN),
-    Post.SALES_MANAGER: (DISPUTES, REGISTER_BOOK, SALES_APPROVALS),
+    Post.PROJECT_MANAGER: (
+        REGISTRATIONS_TO_CONFIRM,
+        ROTATION,
+        REFERRALS_TO_ASSIGN,
+        CHANNEL_EXPIRING,
+    ),
+    Post.SALES_MANAGER: (DISPUTES, REGISTER_BOOK, SALES_APPROVALS, SALES_ALERTS),
     Post.SALES_DIRECTOR: (DOCUMENT_LOANS, SITE_COMPLAINTS_OPEN),
     Post.CUSTOMER_SERVICE: (COMPLAINTS_TO_DISPATCH, COMPLAINTS_DUE_SOON, SERVICE_CALLBACKS),
     Post.HOTLINE_OPERATOR: (WORK_ORDER_CALLBACKS, SAMPLING_PLAN),
