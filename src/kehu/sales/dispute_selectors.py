@@ -75,6 +75,14 @@ class ClaimRow:
     key_labels: list[str]
     customer: Customer | None
 
+    @property
+    def since_at(self) -> dt.datetime | None:
+        """When the claim began (registration, call, pre-registration), as an aware datetime."""
+        try:
+            return dt.datetime.fromisoformat(self.view.since) if self.view.since else None
+        except ValueError:
+            return None
+
 
 @dataclass
 class DisputeItem:
@@ -100,6 +108,14 @@ class DisputeItem:
         return (
             self.ruling is None and self.successor is None and (self.pending or bool(self.disputes))
         )
+
+    def disputed_by(self, staff_id: int) -> bool:
+        return any(d.raised_by_id == staff_id for d in self.disputes)
+
+    @property
+    def disputable(self) -> bool:
+        """Latest, not from a ruling, not ruled: a salesperson may still dispute it."""
+        return self.successor is None and self.ruling is None and self.decision.ruling_id is None
 
     @property
     def pending_claims(self) -> list[ClaimRow]:

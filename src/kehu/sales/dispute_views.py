@@ -92,7 +92,8 @@ def dispute_queue(request: HttpRequest, staff: Staff) -> HttpResponse:
 @require_GET
 def dispute_mine(request: HttpRequest, staff: Staff) -> HttpResponse:
     items = selectors.disputes_mine(staff)
-    return render(request, "sales/dispute/mine.html", {"items": items, "me": str(staff.pk)})
+    raisable = {i.decision.pk for i in items if i.disputable and not i.disputed_by(staff.pk)}
+    return render(request, "sales/dispute/mine.html", {"items": items, "raisable": raisable})
 
 
 def _facts_text(item: selectors.DisputeItem) -> str:
@@ -165,13 +166,7 @@ def _ruled_message(done: services.RulingResult) -> str:
 
 
 def _can_raise(staff: Staff, item: selectors.DisputeItem) -> bool:
-    return (
-        not selectors.may_rule(staff)
-        and item.successor is None
-        and item.ruling is None
-        and item.decision.ruling_id is None
-        and not any(d.raised_by_id == staff.pk for d in item.disputes)
-    )
+    return not selectors.may_rule(staff) and item.disputable and not item.disputed_by(staff.pk)
 
 
 @staff_page
