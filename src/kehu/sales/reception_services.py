@@ -525,8 +525,10 @@ class _FactsBuilder:
     def pre_registrations(self) -> list[rules.Claim]:
         """Introductions registered before the visit whose A7.4 keys match the registration,
         and those of a salesperson who raised a conflict on the visit (a mismatch keeps the
-        rotation receiver, A7.10)."""
-        mine = self.visit_keys()
+        rotation receiver, A7.10). The visit's keys are its registration's and its customer
+        file's as they are now (a phone the customer gave later counts)."""
+        assert self.customer_id is not None
+        mine = _union(self.visit_keys(), self.customer_keys(self.customer_id))
         reg = self.registration
         assert reg is not None
         near = Q(pk__in=[])
