@@ -177,6 +177,32 @@ def test_a7_17_the_subscriber_is_kept_after_a_transfer(office: Office) -> None:
     assert detail.deal.subscriber == "钱多多"
 
 
+def test_a7_17_signed_first_the_deposit_cannot_rename_the_subscriber(office: Office) -> None:
+    # given the subscription was signed by 秦甲 before any deposit
+    done = walk_in(office, office.zhao, "秦甲", "13900000305")
+    deal = deals.deal_record(
+        actor=office.zhao,
+        customer_id=done.visit.customer_id or 0,
+        unit="8-0201",
+        price="1000000",
+        subscriber="秦甲",
+        subscription_signed_at=timezone.now(),
+    ).deal
+    # when the deposit is recorded naming someone else, it is refused (A7.17) and nothing changes
+    with pytest.raises(KehuError) as refused:
+        deals.deal_step_record(
+            actor=office.zhao, deal_id=deal.pk, step="deposit", at=timezone.now(), subscriber="秦乙"
+        )
+    assert refused.value.code == DealErrorCode.SUBSCRIBER_FIXED
+    deal.refresh_from_db()
+    assert deal.deposit_paid_at is None and deal.subscriber == "秦甲"
+    # and with the same name (or none) it closes the deal
+    closed = deals.deal_step_record(
+        actor=office.zhao, deal_id=deal.pk, step="deposit", at=timezone.now()
+    )
+    assert closed.closed_now and closed.deal.subscriber == "秦甲"
+
+
 def test_a7_17_one_deal_per_unit(office: Office) -> None:
     done = walk_in(office, office.zhao, "周一", "13900000304")
     close_deal(office, done, unit="8-0101")

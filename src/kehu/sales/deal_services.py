@@ -451,7 +451,10 @@ def deal_step_record(
     if step == Step.DEPOSIT:
         deal.deposit_paid_at = moment
         if subscriber and subscriber != deal.subscriber:
-            raise _subscriber_fixed(deal)
+            if deal.subscription_signed_at is not None:
+                raise _subscriber_fixed(deal)
+            deal.subscriber = subscriber  # not signed yet: the name is still provisional
+            fields.append("subscriber")
     else:
         deal.subscription_signed_at = moment
         if subscriber:
