@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kehu.core.audit.models import AuditAction, AuditEvent
 from kehu.core.customers.models import Customer
@@ -353,3 +354,42 @@ def test_a7_20_disputes_mine_lists_the_salespersons_decisions(office: Office) ->
     mine = selectors.disputes_mine(office.zhao)
     assert [i.decision.pk for i in mine] == [decided.pk]
     assert selectors.disputes_mine(office.qian) == []
+
+
+def test_a7_20_an_award_on_a_visit_with_a_deal_writes_the_commission_ledger(
+    office: Office,
+) -> None:
+    from kehu.sales.deal_services import deal_record
+    from kehu.sales.models.deal import CommissionEntry
+
+    # given the namesake 张伟 signs and pays while his decision waits for the sales manager
+    pending = namesake_visit(office)
+    closed = deal_record(
+        actor=office.wang,
+        customer_id=pending.customer_id or 0,
+        visit_id=pending.visit_id,
+        unit="3-1201",
+        price="2000000",
+        subscriber="张伟",
+        deposit_paid_at=timezone.now(),
+        subscription_signed_at=timezone.now(),
+    )
+    assert closed.decision is not None and closed.decision.outcome == DecisionOutcome.PENDING
+    [item] = selectors.dispute_queue_for(office.wang)
+    # when 王经理 awards the customer to 李明 with 70/30 shares
+    done = services.dispute_rule(
+        actor=office.wang,
+        decision_id=item.decision.pk,
+        kind="award",
+        reason="同一客户，李明先接待；赵强促成成交",
+        owner=Owner.of(str(office.li.pk)),
+        shares=[
+            (Owner.of(str(office.li.pk)), Decimal("70")),
+            (Owner.of(str(office.zhao.pk)), Decimal("30")),
+        ],
+    )
+    # then the commission ledger follows the ruling: 70% and 30% of the price
+    assert done.commission_synced
+    lines = CommissionEntry.objects.filter(decision=done.decision, reverses__isnull=True)
+    amounts = {line.salesperson_id: line.amount for line in lines}
+    assert amounts == {office.li.pk: Decimal("1400000.00"), office.zhao.pk: Decimal("600000.00")}

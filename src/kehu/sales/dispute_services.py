@@ -221,14 +221,23 @@ def _redecide() -> Callable[..., Any] | None:
     return getattr(reception, "visit_redecide", None)
 
 
-def _commission_sync() -> Callable[..., Any] | None:
-    """The deals module's ``commission_sync``, when installed (it follows a ruling on a visit
-    that has a deal)."""
+def _deal_services() -> Any | None:
+    """The deals module (``commission_sync`` follows a ruling on a visit that has a deal), when
+    installed."""
     try:
-        module = importlib.import_module("kehu.sales.deal_services")
+        return importlib.import_module("kehu.sales.deal_services")
     except ImportError:
         return None
-    return getattr(module, "commission_sync", None)
+
+
+def _has_deal(decision: OwnershipDecision, deals: Any) -> bool:
+    """Whether the decision shares a deal: its ``deal`` link, or the deal its shares name (a
+    decision made again after the deal)."""
+    name_of = getattr(deals, "decision_deal_id", None)
+    if callable(name_of):
+        return name_of(decision) is not None
+    shares = decision.shares if isinstance(decision.shares, dict) else {}
+    return decision.deal_id is not None or bool(shares.get("deal_id"))
 
 
 @transaction.atomic
@@ -330,11 +339,11 @@ def dispute_rule(
     new_decision: OwnershipDecision | None = getattr(done, "decision", None)
     commission: list[Any] = []
     synced = False
-    if new_decision is not None and new_decision.deal_id is not None:
-        sync = _commission_sync()
-        if sync is not None:
-            commission = list(sync(actor=actor, decision=new_decision))
-            synced = True
+    deals = _deal_services()
+    sync = getattr(deals, "commission_sync", None)
+    if new_decision is not None and callable(sync) and _has_deal(new_decision, deals):
+        commission = list(sync(actor=actor, decision=new_decision))
+        synced = True
     audit_record(
         action=AuditAction.OWNERSHIP_RULING,
         actor=actor.user,
