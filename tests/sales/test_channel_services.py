@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from tests.sales.test_channel_support import (  # noqa: F401  fixtures
     agents_fixture,
     desk_fixture,
@@ -195,8 +197,6 @@ def test_x7_3_the_pm_confirms_a_visit_by_hand_only_within_the_period(
 def test_x7_3_confirmations_are_append_only(desk: Staff, agents: Any, li: Staff) -> None:
     report = _report(desk, agents[0])
     customer = _visit(desk, li)
-    from django.utils import timezone
-
     channel_visit_confirm(actor=desk, customer=customer, visited_at=timezone.now())
     with pytest.raises(DatabaseError), transaction.atomic():
         ChannelReport.objects.filter(pk=report.pk).update(customer_name="改名")
@@ -306,3 +306,21 @@ def test_api_outsiders_get_404(client: Any, desk: Staff, agents: Any, west_manag
     client.force_login(west_manager.user)
     assert client.get(f"/api/v1/sales/channel/reports/{report.pk}").status_code == 404
     assert client.get("/api/v1/sales/channel/reports").json() == []
+
+
+def test_x7_1_the_list_page_costs_the_same_queries_however_many_reports(
+    client: Any, pm: Staff, desk: Staff, agents: Any
+) -> None:
+    client.force_login(pm.user)
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/sales/channel/").status_code == 200
+        return len(queries)
+
+    for n in range(2):
+        _report(desk, agents[n % 2], name=f"客户{n}", phone=f"1390000100{n}")
+    few = queries_for_list()
+    for n in range(2, 8):
+        _report(desk, agents[n % 2], name=f"客户{n}", phone=f"1390000100{n}")
+    assert queries_for_list() == few

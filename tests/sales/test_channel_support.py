@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from kehu.core.org.models import Company, Staff
 from kehu.core.org.posts import Post
@@ -24,7 +25,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def shanghai(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+    return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc, arg-type]
 
 
 @pytest.fixture(name="pm")
@@ -63,8 +64,6 @@ def agents_fixture(pm: Staff) -> tuple[ChannelAgent, ChannelAgent]:
 def set_sales_policy(company: Company, cast: Any, values: dict[str, Any]) -> None:
     """The sales director saves a version of the sales policy in force from a minute ago."""
     director = cast.staff(company, "政策总监", Post.SALES_DIRECTOR)
-    from django.utils import timezone
-
     policy_version_create(
         staff=director,
         key="sales",
