@@ -277,3 +277,29 @@ def test_a7_10_api_pre_registrations(office: Office) -> None:
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "prereg.identity_required"
     outsider = client_for(office.chen)
     assert outsider.get("/api/v1/sales/disputes/preregistrations/").status_code == 403
+
+
+def test_a7_10_the_pre_registration_list_query_count_does_not_grow(office: Office) -> None:
+    from kehu.sales import prereg_services
+    from kehu.sales.prereg_services import IntroducedPerson
+
+    introducer = old_customer(office, office.li)
+
+    def add(n: int) -> None:
+        prereg_services.preregistration_record(
+            actor=office.li,
+            introducer_id=introducer.pk,
+            person=IntroducedPerson(name=f"孙小{n}", contact=f"1390000005{n}"),
+        )
+
+    add(0)
+    client = client_for(office.li)
+    client.get("/sales/disputes/preregistrations/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/sales/disputes/preregistrations/")
+    for n in range(1, 4):
+        add(n)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/sales/disputes/preregistrations/")
+    assert page.content.decode().count("等待来访") == 4
+    assert len(four) == len(one)

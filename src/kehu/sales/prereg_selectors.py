@@ -89,46 +89,74 @@ def preregistrations_visible_to(staff: Staff) -> QuerySet[PreRegistration]:
     return rows.none()
 
 
-def _first_visit(row: PreRegistration) -> tuple[Visit | None, IdentityMatch | None]:
-    keys = prereg_identity_keys(row)
+def _first_visits(
+    rows: list[PreRegistration],
+) -> dict[int, tuple[Visit | None, IdentityMatch | None]]:
+    """For each row, the introduced person's first registered visit since it and the A7.4
+    match, in a fixed number of queries (candidates by phone, full name or plate; the kernel's
+    ``identity_match`` decides)."""
+    found: dict[int, tuple[Visit | None, IdentityMatch | None]] = {r.pk: (None, None) for r in rows}
+    if not rows:
+        return found
+    company_id = rows[0].company_id
+    keys = {r.pk: prereg_identity_keys(r) for r in rows}
+    phones = sorted({p for k in keys.values() for p in k.phones})
+    names = sorted({k.full_name for k in keys.values() if k.full_name})
+    plates = sorted({k.plate for k in keys.values() if k.has_car_key})
     near = Q(pk__in=[])
-    if keys.phones:
+    if phones:
         near |= Q(
-            pk__in=CustomerPhone.objects.filter(
-                company_id=row.company_id, e164__in=sorted(keys.phones)
-            ).values("customer_id")
+            pk__in=CustomerPhone.objects.filter(company_id=company_id, e164__in=phones).values(
+                "customer_id"
+            )
         )
-    if keys.full_name:
-        near |= Q(full_name_key=keys.full_name)
-    if keys.has_car_key:
-        near |= Q(plate_key=keys.plate, car_brand_key=keys.car_brand, surname=keys.surname)
-    candidates = Customer.objects.filter(company_id=row.company_id).filter(near)
-    if row.introducer_id is not None:
-        candidates = candidates.exclude(pk=row.introducer_id)
-    customers = list(candidates.prefetch_related("phones"))
-    matches: dict[int, IdentityMatch] = {}
-    for customer in customers:
-        found = identity_match(
-            keys, _customer_keys(customer, [p.e164 for p in customer.phones.all()])
-        )
-        if found.matched:
-            matches[customer.pk] = found
-    if not matches:
-        return None, None
-    visit = (
+    if names:
+        near |= Q(full_name_key__in=names)
+    if plates:
+        near |= Q(plate_key__in=plates)
+    customers = list(
+        Customer.objects.filter(company_id=company_id).filter(near).prefetch_related("phones")
+    )
+    if not customers:
+        return found
+    their = {c.pk: _customer_keys(c, [p.e164 for p in c.phones.all()]) for c in customers}
+    matches: dict[int, dict[int, IdentityMatch]] = {}
+    for row in rows:
+        for customer_id, customer_keys in their.items():
+            if customer_id == row.introducer_id:
+                continue
+            match = identity_match(keys[row.pk], customer_keys)
+            if match.matched:
+                matches.setdefault(row.pk, {})[customer_id] = match
+    wanted = {c for m in matches.values() for c in m}
+    if not wanted:
+        return found
+    visits = (
         Visit.objects.filter(
-            company_id=row.company_id,
-            customer_id__in=list(matches),
-            arrived_at__gt=row.registered_at,
+            company_id=company_id,
+            customer_id__in=sorted(wanted),
+            arrived_at__gt=min(r.registered_at for r in rows),
             registered_at__isnull=False,
         )
         .select_related("receiver", "customer")
         .order_by("arrived_at", "pk")
-        .first()
     )
-    if visit is None or visit.customer_id is None:
-        return None, None
-    return visit, matches[visit.customer_id]
+    by_customer: dict[int, list[Visit]] = {}
+    for visit in visits:
+        if visit.customer_id is not None:
+            by_customer.setdefault(visit.customer_id, []).append(visit)
+    for row in rows:
+        candidates = [
+            v
+            for customer_id in matches.get(row.pk, {})
+            for v in by_customer.get(customer_id, [])
+            if v.arrived_at > row.registered_at
+        ]
+        if candidates:
+            first = min(candidates, key=lambda v: (v.arrived_at, v.pk))
+            assert first.customer_id is not None
+            found[row.pk] = (first, matches[row.pk][first.customer_id])
+    return found
 
 
 def preregistrations_for_user(staff: Staff) -> list[PreregRow]:
@@ -137,16 +165,22 @@ def preregistrations_for_user(staff: Staff) -> list[PreregRow]:
         raise errors.prereg_not_allowed()
     now = timezone.now()
     policy, _ref = sales_policy(staff.company, now)
-    rows = (
+    rows = list(
         preregistrations_visible_to(staff)
         .select_related("introducer", "salesperson", "recorded_by", "site")
         .order_by("-registered_at", "-pk")[:LIST_LIMIT]
     )
-    return [_with_validity(row, now, policy.referral_valid_days) for row in rows]
+    visits = _first_visits(rows)
+    return [_with_validity(r, visits[r.pk], now, policy.referral_valid_days) for r in rows]
 
 
-def _with_validity(row: PreRegistration, now: dt.datetime, valid_days: int) -> PreregRow:
-    visit, match = _first_visit(row)
+def _with_validity(
+    row: PreRegistration,
+    first: tuple[Visit | None, IdentityMatch | None],
+    now: dt.datetime,
+    valid_days: int,
+) -> PreregRow:
+    visit, match = first
     validity = prereg_validity(
         preregistered_at=row.registered_at,
         visit_registered_at=visit.registered_at if visit else None,
@@ -165,7 +199,7 @@ def preregistration_get_for_user(staff: Staff, preregistration_id: int) -> Prere
         )
     now = timezone.now()
     policy, _ref = sales_policy(staff.company, now)
-    return _with_validity(row, now, policy.referral_valid_days)
+    return _with_validity(row, _first_visits([row])[row.pk], now, policy.referral_valid_days)
 
 
 def introducers_for(staff: Staff, salesperson: Staff | None = None) -> QuerySet[Customer]:
