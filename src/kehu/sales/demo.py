@@ -48,6 +48,20 @@ def _earlier_today(now: dt.datetime, minutes: int) -> dt.datetime:
 
 
 def demo_load(org: DemoOrg) -> None:
+    """The book first, then each area's demo rows (each loader is idempotent on its own)."""
+    from kehu.sales.channel_demo import demo_load_channel
+    from kehu.sales.deal_demo import demo_load_deals
+    from kehu.sales.dispute_demo import demo_load_disputes
+    from kehu.sales.import_demo import demo_load_import
+
+    demo_load_book(org)
+    demo_load_disputes(org)
+    demo_load_deals(org)
+    demo_load_channel(org)
+    demo_load_import(org)
+
+
+def demo_load_book(org: DemoOrg) -> None:
     company = org.companies.get(COMPANY)
     if company is None or Registration.objects.filter(company=company).exists():
         return
