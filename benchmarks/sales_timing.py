@@ -30,7 +30,7 @@ from benchmarks.sales_dataset import (
     generate_sales_book,
 )
 from benchmarks.sales_loading import LoadedBook, Office, build_office, load_book
-from benchmarks.suite_sales_register import SQLITE_PATH, SalesSizes
+from benchmarks.suite_sales_register import SalesSizes, sqlite_path
 from benchmarks.timing import Result, Stats
 from kehu.core.customers import rules as identity_rules
 from kehu.core.errors import KehuError
@@ -487,11 +487,10 @@ def _profile(desk: Desk, visitors: list[Visitor]) -> str:
     return "\n".join(line for line in out.getvalue().splitlines() if line.strip())[-12_000:]
 
 
-def _db_megabytes() -> float:
+def _db_megabytes(mode: str) -> float:
     if connection.vendor == "sqlite":
-        size = sum(
-            p.stat().st_size for p in SQLITE_PATH.parent.glob(SQLITE_PATH.name + "*") if p.is_file()
-        )
+        path = sqlite_path(mode)
+        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
         return round(size / 1e6, 1)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database())")
@@ -643,7 +642,7 @@ def measure(
     ]
     return {
         "database": database_info(),
-        "database_mb": _db_megabytes(),
+        "database_mb": _db_megabytes(sizes.mode),
         "migrate_seconds": round(migrate_seconds, 2),
         "generate_seconds": round(generate_seconds, 2),
         "load": {

@@ -4,11 +4,11 @@
 
 Each database runs in its own worker process (``python -m benchmarks.worker --suite
 sales_register``), one after the other: a fresh database (SQLite ``var/bench/
-kehu-bench-sales.sqlite3``; PostgreSQL ``KEHU_BENCH_DATABASE_URL`` with ``_sales`` appended to
-its name, dropped and re-created), ``migrate``, the generated book bulk-loaded (1,000,000
-registration lines by default: ``benchmarks.sales_dataset`` and ``benchmarks.sales_loading``),
-today's rotation opened at every sales office, then three paths timed call by call in rotation
-(so a burst of noise from a neighbour hits all three):
+kehu-bench-sales-<mode>.sqlite3``; PostgreSQL ``KEHU_BENCH_DATABASE_URL`` with ``_sales_<mode>``
+appended to its name, dropped and re-created), ``migrate``, the generated book bulk-loaded
+(1,000,000 registration lines by default: ``benchmarks.sales_dataset``,
+``benchmarks.sales_loading``), today's rotation opened at every sales office, then three
+paths timed call by call in rotation (so a burst of noise from a neighbour hits all three):
 
 - **in-process**: ``reception_services.visit_arrive`` (the rotation names the receiver) +
   ``visit_register`` (the registration line with A7.4 identity matching, first-registration
@@ -49,7 +49,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks import config
 
-SQLITE_PATH = config.BENCH_VAR_DIR / "kehu-bench-sales.sqlite3"
+
+def sqlite_path(mode: str) -> Path:
+    """One file per mode: a quick run must not remove the file a default run is using."""
+    return config.BENCH_VAR_DIR / f"kehu-bench-sales-{mode}.sqlite3"
+
+
 OUT_FILE = config.OUT_DIR / "sales_register.json"
 
 
@@ -75,9 +80,10 @@ def sizes_for(mode: str) -> SalesSizes:
     return QUICK if mode == "quick" else DEFAULT
 
 
-def pg_url() -> str:
+def pg_url(mode: str) -> str:
+    """The bench database's name + ``_sales_<mode>`` (dropped and re-created by each run)."""
     parts = urlsplit(config.pg_url())
-    name = parts.path.lstrip("/") + "_sales"
+    name = parts.path.lstrip("/") + f"_sales_{mode}"
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
@@ -92,10 +98,11 @@ def run_worker(database: str, mode: str, seed: int, log: Callable[[str], None]) 
     if database == "sqlite":
         config.BENCH_VAR_DIR.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm", "-journal"):
-            SQLITE_PATH.with_name(SQLITE_PATH.name + suffix).unlink(missing_ok=True)
-        url = f"sqlite:///{SQLITE_PATH}"
+            path = sqlite_path(mode)
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{sqlite_path(mode)}"
     else:
-        url = pg_url()
+        url = pg_url(mode)
         pg_fresh(url)
     os.environ["DJANGO_SETTINGS_MODULE"] = "kehu.settings"
     os.environ["KEHU_DATABASE_URL"] = url
@@ -155,15 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUT_FILE)
     parser.add_argument(
         "--markdown",
-        nargs="?",
+        nargs="*",
         type=Path,
-        const=OUT_FILE,
         metavar="FILE",
-        help="print a saved run as Markdown, and run nothing",
+        help="print saved runs (default: the last one) as Markdown, and run nothing; several "
+        "files (e.g. one --only run per database) are printed one after the other",
     )
     args = parser.parse_args(argv)
     if args.markdown is not None:
-        print(markdown(json.loads(args.markdown.read_text(encoding="utf-8"))))
+        for path in args.markdown or [OUT_FILE]:
+            print(markdown(json.loads(path.read_text(encoding="utf-8"))))
         return 0
     sizes = QUICK if args.quick else DEFAULT
     started = perf_counter()
@@ -176,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "postgresql":
         run["databases"]["sqlite"] = _run_worker_process("sqlite", sizes.mode, args.seed)
     if args.only != "sqlite":
-        reason = pg_check(pg_url())
+        reason = pg_check(pg_url(sizes.mode))
         if reason is None:
             run["databases"]["postgresql"] = _run_worker_process(
                 "postgresql", sizes.mode, args.seed
@@ -238,7 +246,9 @@ def markdown(run: dict[str, Any]) -> str:
             f"{load['rows'].get('family_links', 0):,} family links; database "
             f"{db.get('database_mb', 0):,.0f} MB. Load {load['total_seconds']:.0f} s ("
             + ", ".join(f"{k} {v:.1f} s" for k, v in load["seconds"].items())
-            + ")."
+            + f"); generated in {db.get('generate_seconds', 0):.0f} s, migrated in "
+            f"{db.get('migrate_seconds', 0):.0f} s; `ledger_verify` of the loaded stream "
+            f"{db.get('ledger_verify_seconds', 0):.0f} s (passed)."
         )
         out += ["", "| path | median | p99 | floor median / p99 | ratio (median) | queries |"]
         out.append("|---|---:|---:|---:|---:|---:|")
