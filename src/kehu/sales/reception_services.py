@@ -722,12 +722,14 @@ def visit_facts(
 
 def _names(company_id: int, facts: rules.OwnershipFacts) -> dict[str, str]:
     ids = {facts.visit.receiver, *facts.visit.helpers, *(c.holder for c in facts.claims)}
+    ids |= {c.found_by for c in facts.claims if c.found_by}
+    ids |= {c.holder for c in facts.consents} | {r.ruled_by for r in facts.rulings}
     for extra in (facts.visit.named, facts.visit.came_for):
         if extra:
             ids.add(extra)
     if facts.deal is not None:
         ids.add(facts.deal.closer)
-    rows = Staff.objects.filter(company_id=company_id, pk__in=[int(i) for i in ids])
+    rows = Staff.objects.filter(company_id=company_id, pk__in=[int(i) for i in ids if i.isdigit()])
     return {str(pk): name for pk, name in rows.values_list("pk", "name")}
 
 

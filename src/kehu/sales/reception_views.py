@@ -36,6 +36,7 @@ from kehu.sales import reception_services as services
 from kehu.sales import rules
 from kehu.sales.reception_services import ReceptionError
 from kehu.sales.registration_forms import LocalDateTimeInput, VisitFieldsForm, aware
+from kehu.sales.registration_selectors import desk_matches
 from kehu.sales.rotation_selectors import rotation_may_operate
 
 VisitView = Callable[..., HttpResponse]
@@ -258,6 +259,16 @@ def reception_register(request: HttpRequest, staff: Staff, visit_id: int) -> Htt
             return _back(visit_id, "decision")
     context = _visit_context(request, staff, visit_id, form)
     context["chosen"] = _int(request.POST.get("customer_id"))
+    try:
+        context["matches"] = desk_matches(
+            staff,
+            phone=request.POST.get("contact", ""),
+            name=request.POST.get("customer_name", ""),
+            plate=request.POST.get("plate", ""),
+            car_brand=request.POST.get("car_brand", ""),
+        )
+    except KehuError:
+        context["matches"] = []  # a malformed phone: the form says so
     return render(request, "sales/reception/visit.html", context, status=400)
 
 
