@@ -48,10 +48,12 @@ class ReportFilterForm(forms.Form):
         label=gettext_lazy("项目"), required=False, coerce=int, empty_value=None
     )
     start = forms.DateField(
-        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("开始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("结束日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     period = forms.ChoiceField(
         label=gettext_lazy("接待统计周期"),
@@ -106,7 +108,10 @@ def receptions_chart(report: selectors.ReceptionReport) -> dict[str, Any]:
                 "data": [row.consumed for row in report.fairness],
                 "markLine": {
                     "symbol": "none",
-                    "label": {"formatter": _("平均 %(mean)s") % {"mean": report.mean_consumed}},
+                    "label": {
+                        "position": "insideEndTop",
+                        "formatter": _("平均 %(mean)s") % {"mean": report.mean_consumed},
+                    },
                     "data": [{"yAxis": float(report.mean_consumed)}],
                 },
             },
