@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -77,7 +77,16 @@ DEFAULT = SalesSizes(mode="default", registrations=1_000_000, calls=400, warmup=
 
 
 def sizes_for(mode: str) -> SalesSizes:
-    return QUICK if mode == "quick" else DEFAULT
+    """The mode's sizes; ``--registrations`` / ``--calls`` override them (passed to the worker
+    in the environment, and recorded with the results)."""
+    sizes = QUICK if mode == "quick" else DEFAULT
+    registrations = os.environ.get("KEHU_BENCH_SALES_REGISTRATIONS")
+    calls = os.environ.get("KEHU_BENCH_SALES_CALLS")
+    return replace(
+        sizes,
+        registrations=int(registrations) if registrations else sizes.registrations,
+        calls=int(calls) if calls else sizes.calls,
+    )
 
 
 def pg_url(mode: str) -> str:
@@ -160,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--seed", type=int, default=config.SEED)
     parser.add_argument("--output", type=Path, default=OUT_FILE)
+    parser.add_argument("--registrations", type=int, help="lines in the book (overrides the mode)")
+    parser.add_argument("--calls", type=int, help="timed calls per path (overrides the mode)")
     parser.add_argument(
         "--markdown",
         nargs="*",
@@ -173,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.markdown or [OUT_FILE]:
             print(markdown(json.loads(path.read_text(encoding="utf-8"))))
         return 0
-    sizes = QUICK if args.quick else DEFAULT
+    mode = "quick" if args.quick else "default"
+    if args.registrations:
+        os.environ["KEHU_BENCH_SALES_REGISTRATIONS"] = str(args.registrations)
+    if args.calls:
+        os.environ["KEHU_BENCH_SALES_CALLS"] = str(args.calls)
+    sizes = sizes_for(mode)
     started = perf_counter()
     run: dict[str, Any] = {
         "suite": "sales_register",
