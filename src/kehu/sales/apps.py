@@ -13,5 +13,6 @@ class SalesConfig(AppConfig):
             channel_selectors,
             deal_selectors,
             dispute_selectors,
+            home_queues,
             registration_selectors,
         )

@@ -1,8 +1,11 @@
 from django.urls import URLPattern, URLResolver, include, path
 
+from kehu.sales import hub_views
+
 app_name = "sales"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns.append(path("", hub_views.sales_hub, name="hub"))
 urlpatterns.append(path("rotation/", include("kehu.sales.rotation_urls")))
 urlpatterns.append(path("", include("kehu.sales.registration_urls")))
 urlpatterns.append(path("receptions/", include("kehu.sales.reception_urls")))

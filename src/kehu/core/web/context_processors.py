@@ -24,7 +24,7 @@ class NavLink:
 NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("/", _("首页")),
     NavLink("/customers/", _("客户"), "customers.view_customer"),
-    NavLink("/sales/book/", _("案场"), "sales.view_registration"),
+    NavLink("/sales/", _("案场"), "sales.view_registration"),
     NavLink("/complaints/", _("投诉与服务")),
     NavLink("/policy/", _("规则设置"), "policy.view_policyversion"),
     NavLink("/calendar/", _("工作日历")),

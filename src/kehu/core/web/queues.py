@@ -50,27 +50,47 @@ def _q(key: str, label: str | Promise, *rule_ids: str, url: str = "") -> WorkQue
 
 
 # --- the queues (one definition each, shared between posts) -----------------------------------
-TODAY_RECEPTIONS = _q("sales.today_receptions", _("今日接待"), "A2.12", "A7.6")
-REGISTRATIONS_DUE = _q("sales.registrations_due", _("待登记客户"), "A1.1")
-FOLLOW_UPS_DUE = _q("sales.follow_ups_due", _("待跟进客户"), "A1.4")
-TODAY_VISITORS = _q("sales.today_visitors", _("今日来访"), "A1.1")
-ROTATION = _q("sales.rotation", _("轮排表"), "A2.1", "A2.2")
-REGISTRATIONS_TO_CONFIRM = _q("sales.registrations_to_confirm", _("待确认登记"), "A1.1")
+TODAY_RECEPTIONS = _q(
+    "sales.today_receptions", _("今日接待"), "A2.12", "A7.6", url="/sales/rotation/"
+)
+REGISTRATIONS_DUE = _q(
+    "sales.registrations_due", _("待登记客户"), "A1.1", url="/sales/book/register/"
+)
+FOLLOW_UPS_DUE = _q("sales.follow_ups_due", _("待跟进客户"), "A1.4", url="/sales/book/mine/")
+TODAY_VISITORS = _q("sales.today_visitors", _("今日来访"), "A1.1", url="/sales/rotation/")
+ROTATION = _q("sales.rotation", _("轮排表"), "A2.1", "A2.2", url="/sales/rotation/")
+REGISTRATIONS_TO_CONFIRM = _q(
+    "sales.registrations_to_confirm", _("待确认登记"), "A1.1", url="/sales/book/confirm/"
+)
 REFERRALS_TO_ASSIGN = _q("sales.referrals_to_assign", _("公司转介待分配"), "A1.6")
-DISPUTES = _q("sales.disputes", _("撞单待裁决"), "A7.20")
-REGISTER_BOOK = _q("sales.register_book", _("客户登记本"), "A1.2", "A7.21")
-SALES_APPROVALS = _q("sales.approvals", _("放盘、转名、折扣待审批"), "A2.10", "A7.19")
+DISPUTES = _q("sales.disputes", _("撞单待裁决"), "A7.20", url="/sales/disputes/")
+REGISTER_BOOK = _q("sales.register_book", _("客户登记本"), "A1.2", "A7.21", url="/sales/book/")
+SALES_APPROVALS = _q(
+    "sales.approvals", _("放盘、转名、折扣待审批"), "A2.10", "A7.19", url="/sales/deals/requests/"
+)
 DOCUMENT_LOANS = _q("sales.document_loans", _("资料借阅待审批"), "A8.1")
-SITE_COMPLAINTS_OPEN = _q("sales.site_complaints_open", _("案场投诉当日未结"), "A8.2")
-CHANNEL_EXPIRING = _q("sales.channel_expiring", _("渠道报备即将到期"))
-SALES_ALERTS = _q("sales.alerts_open", _("异常行为提醒"))
+SITE_COMPLAINTS_OPEN = _q(
+    "sales.site_complaints_open", _("案场投诉当日未结"), "A8.2", url="/complaints/"
+)
+CHANNEL_EXPIRING = _q(
+    "sales.channel_expiring", _("渠道报备即将到期"), url="/sales/channel/expiring/"
+)
+SALES_ALERTS = _q("sales.alerts_open", _("异常行为提醒"), url="/sales/alerts/")
 
-COMPLAINTS_TO_DISPATCH = _q("complaints.to_dispatch", _("待分派投诉"), "A3")
-COMPLAINTS_DUE_SOON = _q("complaints.due_soon", _("即将超时"), "A3")
-SERVICE_CALLBACKS = _q("complaints.service_callbacks", _("待回访服务"), "A9")
-REPAIR_REQUESTS = _q("complaints.repair_requests", _("待处理报修"), "A9")
-WORK_ORDERS = _q("complaints.work_orders", _("待处理工单"), "A4")
-WORK_ORDER_CALLBACKS = _q("complaints.work_order_callbacks", _("待回访工单"), "A4")
+COMPLAINTS_TO_DISPATCH = _q(
+    "complaints.to_dispatch", _("待分派投诉"), "A3", url="/complaints/#stage-at_service"
+)
+COMPLAINTS_DUE_SOON = _q("complaints.due_soon", _("即将超时"), "A3", url="/complaints/")
+SERVICE_CALLBACKS = _q(
+    "complaints.service_callbacks", _("待回访服务"), "A9", url="/complaints/work-orders/"
+)
+REPAIR_REQUESTS = _q(
+    "complaints.repair_requests", _("待处理报修"), "A9", url="/complaints/work-orders/"
+)
+WORK_ORDERS = _q("complaints.work_orders", _("待处理工单"), "A4", url="/complaints/work-orders/")
+WORK_ORDER_CALLBACKS = _q(
+    "complaints.work_order_callbacks", _("待回访工单"), "A4", url="/complaints/work-orders/"
+)
 
 SAMPLING_PLAN = _q("gas.sampling_plan", _("本月抽查计划"), "A4")
 VIOLATIONS_TO_INVESTIGATE = _q("gas.violations_to_investigate", _("违章待调查"), "A4")
