@@ -22,6 +22,7 @@ from kehu.core.customers.rules import (
     IdentityKeys,
     IdentityMatch,
     identity_match,
+    mask_phone,
 )
 from kehu.core.org.models import Staff
 from kehu.core.org.posts import Post
@@ -65,6 +66,13 @@ class PreregRow:
     @property
     def state_label(self) -> str:
         return PREREG_STATE_LABELS_ZH[self.validity.state]
+
+    @property
+    def contact_masked(self) -> str:
+        """The phone masked like every customer phone (138****1234); other contact text kept."""
+        if self.row.phone_e164:
+            return mask_phone(self.row.phone_e164)
+        return self.row.contact
 
     @property
     def key_labels(self) -> list[str]:
