@@ -327,7 +327,7 @@ def replay_case(
 
 # Compared by ``--compare``: every field of a decision but its wording, which depends on the
 # names in the file (an export takes today's names; a salesperson may have been renamed since).
-NOT_COMPARED = frozenset({"explanation_zh"})
+NOT_COMPARED = frozenset({"explanation_zh", "explanation_key", "explanation_params"})
 
 
 def _case_policies(data: ReplayInput) -> dict[str | None, OwnershipPolicy]:
