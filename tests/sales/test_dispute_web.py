@@ -303,3 +303,6 @@ def test_a7_10_the_pre_registration_list_query_count_does_not_grow(office: Offic
         page = client.get("/sales/disputes/preregistrations/")
     assert page.content.decode().count("等待来访") == 4
     assert len(four) == len(one)
+    # phones are shown masked, like every customer phone
+    assert "139****0050" in page.content.decode()
+    assert "13900000050" not in page.content.decode()
