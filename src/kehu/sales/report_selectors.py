@@ -47,6 +47,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Site, SiteKind, Staff
@@ -498,8 +499,8 @@ class CommissionReport:
 
 
 PARTY_LABELS: dict[str, str] = {
-    "sales_department": "销售部（公共资源）",
-    "group_buy": "团购（开发商或营销部）",
+    "sales_department": gettext_noop("销售部（公共资源）"),
+    "group_buy": gettext_noop("团购（开发商或营销部）"),
 }
 
 
