@@ -344,10 +344,13 @@ def _msgid_pattern(msgid: str) -> re.Pattern[str]:
     return re.compile(".+?".join(re.escape(part) for part in parts))
 
 
+# A msgid whose wording is only placeholders and punctuation ("%(text)s（%(clause)s）", the rules'
+# message templates) cannot be recognised on a page: its pattern would match any text.
 MSGID_PATTERNS = [
     (_msgid_pattern(source), entry.label)
     for _, entry in all_entries()
     for source in filter(None, (entry.msgid, entry.msgid_plural))
+    if HAN.search(PLACEHOLDER.sub("", source))
 ]
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from kehu.sales import rotation_rules
 from kehu.sales.rules import RULE_TITLES_EN, RULE_TITLES_ZH, messages
@@ -29,7 +29,7 @@ def is_english() -> bool:
 
 def style() -> messages.Style:
     """How the active language writes the rules' sentences."""
-    return messages.english(gettext) if is_english() else messages.ZH
+    return messages.english(gettext, pgettext) if is_english() else messages.ZH
 
 
 def render(message: Msg | str | None) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from kehu.sales.rules.messages import Msg, define, gettext_noop, msg
 from kehu.sales.rules.vocabulary import (
     A1_6,
     A7_7,
@@ -32,6 +33,33 @@ from kehu.sales.rules.windows import require_aware
 
 HUNDRED = Decimal("100")
 ZERO = Decimal("0")
+
+define(
+    {
+        "deal.department": gettext_noop("公共客户为销售部公共资源，成交业绩归销售部"),
+        "deal.group_buy": gettext_noop(
+            "团购客户业绩不完全归接待的%(closer)s所有，计入团购；"
+            "分配团购成交奖金时适度增加%(closer)s的比例"
+        ),
+        "deal.negotiated": gettext_noop(
+            "公司转介客户，业绩记在成交的%(closer)s名下，提成另议（不自动分成）"
+        ),
+        "deal.closer_all": gettext_noop("成交业绩全部归成交的%(closer)s"),
+        "deal.owner_all": gettext_noop("成交业绩全部归%(owner)s，成交的%(closer)s不分成"),
+        "deal.help": gettext_noop(
+            "二八分成：成交的%(closer)s占%(closer_share)s，%(owner)s占%(owner_share)s"
+        ),
+        "deal.even": gettext_noop(
+            "五五分成：成交的%(closer)s占%(closer_share)s，%(owner)s占%(owner_share)s"
+        ),
+        "deal.grab_own": gettext_noop("成交由%(owner)s本人完成，业绩全部归%(owner)s"),
+        "deal.grab": gettext_noop(
+            "抢客户：取消%(closer)s该成交客户的佣金（%(closer_share)s不予发放），"
+            "%(owner)s保留%(owner_share)s"
+        ),
+        "deal.procedures": gettext_noop("%(shares)s；成交后该客户的其它手续由%(by)s办理"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -122,6 +150,7 @@ class DealShares:
     negotiated: bool  # A1.6 提成另议
     rule_ids: tuple[str, ...]
     explanation_zh: str
+    explanation: Msg | None = None  # explanation_zh as a message
 
     def __post_init__(self) -> None:
         check_shares(self.shares)
@@ -193,60 +222,72 @@ def deal_shares(
     names = names or {}
     closer = Owner.of(deal.closer)
     c_name = names.get(deal.closer, deal.closer)
-    o_name = owner.label_zh(names)
+    o_name = owner.label(names)
     extra: tuple[str, ...] = ()
     negotiated = False
     shares: tuple[Share, ...]
     if split == Split.DEPARTMENT:
         shares = (Share(SALES_DEPARTMENT, ShareRole.DEPARTMENT, HUNDRED),)
-        text = "公共客户为销售部公共资源，成交业绩归销售部"
+        text = msg("deal.department")
         extra = (A7_7,)
     elif split == Split.GROUP_BUY:
         shares = (Share(GROUP_BUY, ShareRole.GROUP_BUY, HUNDRED),)
-        text = (
-            f"团购客户业绩不完全归接待的{c_name}所有，计入团购；"
-            f"分配团购成交奖金时适度增加{c_name}的比例"
-        )
+        text = msg("deal.group_buy", closer=c_name)
         extra = (A7_18,)
     elif split == Split.NEGOTIATED:
         shares = (Share(closer, ShareRole.SOLE, HUNDRED),)
         negotiated = True
-        text = f"公司转介客户，业绩记在成交的{c_name}名下，提成另议（不自动分成）"
+        text = msg("deal.negotiated", closer=c_name)
         extra = (A1_6,)
     elif split == Split.CLOSER_ALL or (owner == closer and split != Split.GRAB):
         shares = (Share(closer, ShareRole.SOLE, HUNDRED),)
-        text = f"成交业绩全部归成交的{c_name}"
+        text = msg("deal.closer_all", closer=c_name)
     elif split == Split.OWNER_ALL:
         shares = (Share(owner, ShareRole.SOLE, HUNDRED), Share(closer, ShareRole.CLOSER, ZERO))
-        text = f"成交业绩全部归{o_name}，成交的{c_name}不分成"
+        text = msg("deal.owner_all", owner=o_name, closer=c_name)
     elif split == Split.HELP:
         c_pct = policy.help_closer_percent
         shares = (
             Share(closer, ShareRole.CLOSER, c_pct),
             Share(owner, ShareRole.OWNER, HUNDRED - c_pct),
         )
-        text = f"二八分成：成交的{c_name}占{_pct(c_pct)}，{o_name}占{_pct(HUNDRED - c_pct)}"
+        text = msg(
+            "deal.help",
+            closer=c_name,
+            closer_share=_pct(c_pct),
+            owner=o_name,
+            owner_share=_pct(HUNDRED - c_pct),
+        )
     elif split == Split.EVEN:
         c_pct = policy.unknowing_closer_percent
         shares = (
             Share(closer, ShareRole.CLOSER, c_pct),
             Share(owner, ShareRole.OWNER, HUNDRED - c_pct),
         )
-        text = f"五五分成：成交的{c_name}占{_pct(c_pct)}，{o_name}占{_pct(HUNDRED - c_pct)}"
+        text = msg(
+            "deal.even",
+            closer=c_name,
+            closer_share=_pct(c_pct),
+            owner=o_name,
+            owner_share=_pct(HUNDRED - c_pct),
+        )
         extra = (A7_16,)
     elif split == Split.GRAB:
         if owner == closer:
             shares = (Share(owner, ShareRole.SOLE, HUNDRED),)
-            text = f"成交由{o_name}本人完成，业绩全部归{o_name}"
+            text = msg("deal.grab_own", owner=o_name)
         else:
             c_pct = policy.help_closer_percent
             shares = (
                 Share(owner, ShareRole.OWNER, HUNDRED - c_pct),
                 Share(closer, ShareRole.CLOSER, c_pct, cancelled=True),
             )
-            text = (
-                f"抢客户：取消{c_name}该成交客户的佣金（{_pct(c_pct)}不予发放），"
-                f"{o_name}保留{_pct(HUNDRED - c_pct)}"
+            text = msg(
+                "deal.grab",
+                closer=c_name,
+                closer_share=_pct(c_pct),
+                owner=o_name,
+                owner_share=_pct(HUNDRED - c_pct),
             )
         extra = (A7_13,)
     else:  # pragma: no cover - every Split is handled above
@@ -254,7 +295,7 @@ def deal_shares(
     if procedures_by is None:
         procedures_by = owner.salesperson if owner.is_salesperson else deal.closer
     p_name = names.get(procedures_by, procedures_by)
-    text += f"；成交后该客户的其它手续由{p_name}办理"
+    text = msg("deal.procedures", shares=text, by=p_name)
     return DealShares(
         deal_id=deal.id,
         closer=deal.closer,
@@ -264,5 +305,6 @@ def deal_shares(
         procedures_by=procedures_by,
         negotiated=negotiated,
         rule_ids=tuple(dict.fromkeys((*rule_ids, *extra, A7_17))),
-        explanation_zh=text,
+        explanation_zh=text.zh,
+        explanation=text,
     )

@@ -34,11 +34,25 @@ def gettext_noop(text: str) -> str:
     return text
 
 
+def pgettext(context: str, text: str) -> str:
+    """Marks a label for the catalogue under a context (``makemessages`` finds it by this name),
+    for a word whose English in the rules' sentences differs from the UI's (一家人: "Family" as
+    a heading, "family" in a sentence). Returns the text unchanged."""
+    return text
+
+
+RULES_CONTEXT = "sales rules"
+"""The catalogue context of the rules' words that read differently inside a sentence."""
+
+
 TEMPLATES: dict[str, str] = {}
 """Every message key the rules use and its Chinese template (the catalogue's msgid)."""
 
 TERMS: set[str] = set()
 """Every label the rules pass as a :class:`Term` (each is a catalogue msgid)."""
+
+CONTEXT_TERMS: set[tuple[str, str]] = set()
+"""Labels passed as a :class:`Term` with a context: (msgctxt, msgid)."""
 
 
 def define(templates: Mapping[str, str]) -> None:
@@ -54,11 +68,18 @@ def terms(labels: Iterable[str]) -> None:
     TERMS.update(labels)
 
 
+def terms_in(context: str, labels: Iterable[str]) -> None:
+    """Register labels that are passed as :class:`Term` parameters under ``context``."""
+    CONTEXT_TERMS.update((context, label) for label in labels)
+
+
 @dataclass(frozen=True)
 class Term:
-    """A label of the rules' vocabulary (正常休班, 来电登记 …): translated when rendered."""
+    """A label of the rules' vocabulary (正常休班, 来电登记 …): translated when rendered, under
+    ``context`` (a catalogue msgctxt) when it has one."""
 
     zh: str
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,7 @@ class Style:
     label_sep: str
     moment: Callable[[dt.datetime], str]
     day: Callable[[dt.date], str]
+    translate_in: Callable[[str, str], str] = lambda context, text: text
 
 
 def day_zh(day: dt.date) -> str:
@@ -158,9 +180,20 @@ def _same(text: str) -> str:
 ZH = Style(_same, "、", "；", "", moment_zh, day_zh)
 
 
-def english(translate: Callable[[str], str]) -> Style:
-    """The English style, with the catalogue's lookup (``gettext`` under English)."""
-    return Style(translate, ", ", "; ", ": ", moment_iso, day_iso)
+def english(
+    translate: Callable[[str], str], translate_in: Callable[[str, str], str] | None = None
+) -> Style:
+    """The English style, with the catalogue's lookups (``gettext`` and ``pgettext`` under
+    English)."""
+    return Style(
+        translate,
+        ", ",
+        "; ",
+        ": ",
+        moment_iso,
+        day_iso,
+        translate_in or (lambda context, text: translate(text)),
+    )
 
 
 def render(message: Msg, style: Style = ZH) -> str:
@@ -177,6 +210,8 @@ def _render_param(value: Param, style: Style) -> str:
     if isinstance(value, Msg):
         return render(value, style)
     if isinstance(value, Term):
+        if value.context:
+            return style.translate_in(value.context, value.zh)
         return style.translate(value.zh)
     if isinstance(value, Moment):
         return style.moment(value.at)
@@ -200,7 +235,7 @@ def _param_json(value: Param) -> Any:
     if isinstance(value, Msg):
         return value.as_json()
     if isinstance(value, Term):
-        return {"term": value.zh}
+        return {"term": value.zh, "context": value.context} if value.context else {"term": value.zh}
     if isinstance(value, Moment):
         return {"moment": value.at.isoformat()}
     if isinstance(value, Day):
@@ -229,7 +264,7 @@ def _param_from_json(value: Any) -> Param:
         if "key" in value:
             return from_json(value)
         if "term" in value:
-            return Term(str(value["term"]))
+            return Term(str(value["term"]), str(value.get("context") or ""))
         if "moment" in value:
             return Moment(dt.datetime.fromisoformat(value["moment"]))
         if "date" in value:

@@ -4,7 +4,9 @@ Rulebook Part S, "Ownership — decided per visit", and the seed's 第1篇 5–6
 第5篇 12 and 第7篇 1–20. No Django, no I/O, no clock: the caller passes what is known about
 the visit and the customer as of ``facts.now`` and the policy in force, and gets back the owner
 before and after, the clause that decided, each receiver's turn, the deal's shares, flags, a
-fine proposal for a grab, a Chinese explanation and every rule ID involved.
+fine proposal for a grab, a Chinese explanation and every rule ID involved. The explanation is
+also kept as a message (``explanation``: a key and its parameters, see ``messages``) that
+``kehu.sales.labels.explanation`` renders in English; the Chinese is that message in Chinese.
 
 Evaluation (the first rule that applies decides):
 
@@ -45,6 +47,20 @@ from kehu.sales.rules.commission import (
     Split,
     check_shares,
     deal_shares,
+)
+from kehu.sales.rules.messages import (
+    RULES_CONTEXT,
+    Moment,
+    Msg,
+    Param,
+    Term,
+    define,
+    gettext_noop,
+    msg,
+    pgettext,
+    seq,
+    terms,
+    terms_in,
 )
 from kehu.sales.rules.turns import (
     MakeupCause,
@@ -106,13 +122,13 @@ class Arrival(StrEnum):
 
 
 ARRIVAL_LABELS: dict[Arrival, str] = {
-    Arrival.WALK_IN: "未点名（按轮排）",
-    Arrival.ASKED_FOR: "主动找某售楼员",
-    Arrival.PHONE_CUSTOMER: "来电客户，找接听电话的售楼员",
-    Arrival.WITH_OLD_CUSTOMER: "老客户带来的新客户",
-    Arrival.PUBLIC: "公共客户",
-    Arrival.GROUP_BUY: "团购客户",
-    Arrival.COMPANY_REFERRAL: "公司转介客户",
+    Arrival.WALK_IN: gettext_noop("未点名（按轮排）"),
+    Arrival.ASKED_FOR: gettext_noop("主动找某售楼员"),
+    Arrival.PHONE_CUSTOMER: gettext_noop("来电客户，找接听电话的售楼员"),
+    Arrival.WITH_OLD_CUSTOMER: gettext_noop("老客户带来的新客户"),
+    Arrival.PUBLIC: gettext_noop("公共客户"),
+    Arrival.GROUP_BUY: gettext_noop("团购客户"),
+    Arrival.COMPANY_REFERRAL: gettext_noop("公司转介客户"),
 }
 
 # Receptions the rotation board takes a turn for at arrival (see turns.py).
@@ -129,10 +145,10 @@ class PublicKind(StrEnum):
 
 
 PUBLIC_KIND_LABELS: dict[PublicKind, str] = {
-    PublicKind.PEER: "a. 明确自己是同行且其他同事知情",
-    PublicKind.DEVELOPER_GUEST: "b. 甲方领导引领单纯参观",
-    PublicKind.AGENCY_GUEST: "c. 乙方营销部领导引领或事先说明情况的特殊客户",
-    PublicKind.SOLICITOR: "d. 单纯拉业务而无购房意向",
+    PublicKind.PEER: gettext_noop("a. 明确自己是同行且其他同事知情"),
+    PublicKind.DEVELOPER_GUEST: gettext_noop("b. 甲方领导引领单纯参观"),
+    PublicKind.AGENCY_GUEST: gettext_noop("c. 乙方营销部领导引领或事先说明情况的特殊客户"),
+    PublicKind.SOLICITOR: gettext_noop("d. 单纯拉业务而无购房意向"),
 }
 
 
@@ -147,20 +163,29 @@ class ClaimKind(StrEnum):
 
 
 CLAIM_KIND_LABELS: dict[ClaimKind, str] = {
-    ClaimKind.REGISTERED: "老客户",
-    ClaimKind.PHONE_ENQUIRY: "来电客户",
-    ClaimKind.PRE_REGISTRATION: "预先登记的介绍客户",
-    ClaimKind.FAMILY: "一家人",
-    ClaimKind.BATCH: "同一批人",
+    ClaimKind.REGISTERED: pgettext("sales rules", "老客户"),
+    ClaimKind.PHONE_ENQUIRY: pgettext("sales rules", "来电客户"),
+    ClaimKind.PRE_REGISTRATION: pgettext("sales rules", "预先登记的介绍客户"),
+    ClaimKind.FAMILY: pgettext("sales rules", "一家人"),
+    ClaimKind.BATCH: pgettext("sales rules", "同一批人"),
 }
 # What ``Claim.since`` records, per kind.
 _SINCE_VERBS: dict[ClaimKind, str] = {
-    ClaimKind.REGISTERED: "登记",
-    ClaimKind.PHONE_ENQUIRY: "来电",
-    ClaimKind.PRE_REGISTRATION: "预先登记",
-    ClaimKind.FAMILY: "首次接待",
-    ClaimKind.BATCH: "首次接待",
+    ClaimKind.REGISTERED: pgettext("sales rules", "登记"),
+    ClaimKind.PHONE_ENQUIRY: pgettext("sales rules", "来电"),
+    ClaimKind.PRE_REGISTRATION: pgettext("sales rules", "预先登记"),
+    ClaimKind.FAMILY: pgettext("sales rules", "首次接待"),
+    ClaimKind.BATCH: pgettext("sales rules", "首次接待"),
 }
+
+terms_in(RULES_CONTEXT, [*CLAIM_KIND_LABELS.values(), *_SINCE_VERBS.values()])
+terms(
+    [
+        *ARRIVAL_LABELS.values(),
+        *PUBLIC_KIND_LABELS.values(),
+        *IDENTITY_KEY_LABELS_ZH.values(),
+    ]
+)
 
 _OLD_CUSTOMER_KINDS = (ClaimKind.REGISTERED, ClaimKind.FAMILY, ClaimKind.BATCH)
 _OWN_MAKEUP_KINDS = (*_OLD_CUSTOMER_KINDS, ClaimKind.PHONE_ENQUIRY)
@@ -327,16 +352,231 @@ class Flag(StrEnum):
 
 
 FLAG_LABELS: dict[Flag, str] = {
-    Flag.PERFORMANCE_TO_DEPARTMENT: "业绩归销售部",
-    Flag.GROUP_BUY_WEIGHT: "团购奖金加权",
-    Flag.COMMISSION_NEGOTIATED: "提成另议",
-    Flag.GRAB: "抢客户",
-    Flag.COMMISSION_CANCELLED: "取消佣金",
-    Flag.NEW_CUSTOMER: "按新客户处理",
-    Flag.ASKED_DURING_RECEPTION: "接待中有同事上前询问（A7.11）",
-    Flag.NOT_A_DEAL_YET: "尚未成交",
-    Flag.RULING: "销售经理裁定",
+    Flag.PERFORMANCE_TO_DEPARTMENT: gettext_noop("业绩归销售部"),
+    Flag.GROUP_BUY_WEIGHT: gettext_noop("团购奖金加权"),
+    Flag.COMMISSION_NEGOTIATED: gettext_noop("提成另议"),
+    Flag.GRAB: gettext_noop("抢客户"),
+    Flag.COMMISSION_CANCELLED: gettext_noop("取消佣金"),
+    Flag.NEW_CUSTOMER: gettext_noop("按新客户处理"),
+    Flag.ASKED_DURING_RECEPTION: gettext_noop("接待中有同事上前询问（A7.11）"),
+    Flag.NOT_A_DEAL_YET: gettext_noop("尚未成交"),
+    Flag.RULING: gettext_noop("销售经理裁定"),
 }
+
+
+terms(FLAG_LABELS.values())
+
+# The engine's sentences (each rule's answer, the notes, the turn and deal lines are composed
+# of these; labels and fixed phrases are ``Term``\ s).
+define(
+    {
+        "own.explanation": gettext_noop("%(sentences)s。"),
+        "own.decided": gettext_noop("%(text)s（%(clause)s）"),
+        "own.deal": gettext_noop("成交（%(deal)s）：%(shares)s"),
+        "own.needs_ruling": gettext_noop(
+            "%(unsettled)s。裁定前暂按%(clause)s：归%(owner)s。%(decision)s"
+        ),
+        "own.pending": gettext_noop(
+            "与%(claims)s仅客户全名相同，须销售经理确认是否同一客户（A7.4、A7.20），不自动认定"
+        ),
+        "own.tied": gettext_noop(
+            "%(who)s的登记时间相同，无法按“以先登记者为准”判定（A1.5），须销售经理裁定"
+        ),
+        "own.claim": gettext_noop("%(holder)s的%(kind)s（%(since)s%(verb)s%(by)s）"),
+        "own.claim.by_keys": gettext_noop("，依据%(keys)s相同"),
+        "own.note.not_a_deal": gettext_noop(
+            "尚未成交：成交须客户已交定金且签订认购书（A7.17），暂不计算业绩分成"
+        ),
+        "own.note.prereg_late": gettext_noop(
+            "%(holder)s的介绍登记晚于本次来访，不是来访前的预先登记，不予考虑"
+        ),
+        "own.note.not_matched": gettext_noop(
+            "%(holder)s的%(kind)s与本次登记的客户全名、联系电话、车辆品牌+车牌+姓均不相符，"
+            "不是同一客户"
+        ),
+        "own.note.ruled_different": gettext_noop(
+            "销售经理裁定：与%(holder)s的登记仅全名相同，不是同一客户（%(reason)s）"
+        ),
+        "own.note.ruled_same": gettext_noop(
+            "销售经理裁定：与%(holder)s的登记为同一客户（%(reason)s）"
+        ),
+        "own.note.card_given": gettext_noop(
+            "甲方领导引领参观的客户，已派名片，属于轮排接待，不按公共客户处理（A7.6 b）"
+        ),
+        "own.note.came_for_late": gettext_noop(
+            "客户在首次来访的接待过程结束后才说明找%(name)s，不适用A7.9(3)"
+        ),
+        "own.note.asked_during": gettext_noop(
+            "接待过程中有同事主动上前询问是否为自己的来电或介绍客户，违反A7.11，另行记录"
+        ),
+        "own.a7_7": gettext_noop(
+            "%(when)s为公共客户（A7.6 %(kind)s）：公共客户为销售部公共资源，不属于第一接待的售楼员"
+        ),
+        "own.a7_18": gettext_noop(
+            "与开发商或营销部直接联系的团购客户，由当值售楼员按顺序接待；业绩不完全归其所有，"
+            "分配团购成交奖金时适度增加%(receiver)s的比例（权重%(weight)s）"
+        ),
+        "own.a1_6": gettext_noop("公司转介的客户，由项目经理安排%(name)s接待；成交提成另议"),
+        "own.a7_12.known": gettext_noop("来电客户主动找%(name)s且其在场"),
+        "own.a7_12.present": gettext_noop("来电客户来访主动找%(name)s，%(name)s在场，由其接待"),
+        "own.a7_12.absent": gettext_noop(
+            "来电客户来访主动找%(name)s，%(name)s不在，当值的%(receiver)s帮忙接待，事后归还%(name)s"
+        ),
+        "own.a7_12.after": gettext_noop(
+            "来电客户来访未主动找售楼员，按轮排由%(receiver)s接待；"
+            "完成接待后（%(found)s）才查出是%(claim)s，以电话服从接待，客户归%(receiver)s"
+        ),
+        "own.a7_9.how_old": gettext_noop("老客户带新客户来访，老客户的原售楼员是%(name)s"),
+        "own.a7_9.how_asked": gettext_noop("新客户来访主动找%(name)s"),
+        "own.a7_9.known": gettext_noop("%(how)s，且%(name)s在场"),
+        "own.a7_9.present": gettext_noop("%(how)s，%(name)s在场，由其接待，客户归%(name)s"),
+        "own.a7_9.absent": gettext_noop(
+            "%(how)s，%(name)s不在，由%(receiver)s帮忙接待，事后归还%(name)s"
+        ),
+        "own.a7_9_3": gettext_noop(
+            "新客户未说明找某售楼员，按轮排由%(receiver)s接待；在第一次来访的接待过程中"
+            "（%(said)s）说明是来找%(name)s的，新客户归%(name)s"
+        ),
+        "own.a7_10.pre": gettext_noop("%(holder)s为其客户介绍的人作了预先登记（%(since)s）"),
+        "own.a7_10.match": gettext_noop(
+            "%(pre)s；客户来访未主动找售楼员，按轮排由%(receiver)s接待；%(days)s"
+            "（有效期内），按登记制度（A7.4）核实%(claim)s相符，移交%(holder)s"
+        ),
+        "own.a7_10.mismatch": gettext_noop(
+            "%(days)s（有效期内），但按登记制度（A7.4）核实与预先登记不符"
+        ),
+        "own.a7_10.late": gettext_noop("%(days)s，已过有效期"),
+        "own.a7_10.keep": gettext_noop(
+            "%(pre)s；客户来访未主动找售楼员，按轮排由%(receiver)s接待；%(why)s，"
+            "仍按轮排接待归%(receiver)s"
+        ),
+        "own.a7_13.knew": gettext_noop("%(receiver)s接待时即知道是%(claim)s"),
+        "own.a7_13.during": gettext_noop("接待过程中（%(found)s）%(by)s发现接待的是%(claim)s"),
+        "own.a7_13.by": gettext_noop("由%(name)s"),
+        "own.a7_13.after": gettext_noop(
+            "接待完成后（%(found)s）已查出是%(claim)s，其后%(receiver)s仍与客户成交"
+        ),
+        "own.a7_13.handed": gettext_noop(
+            "%(known)s；%(receiver)s已主动交回给%(holder)s，客户归%(holder)s"
+        ),
+        "own.a7_13.hand_back": gettext_noop(
+            "%(known)s；客户归%(holder)s，%(receiver)s应主动交回，或经%(holder)s同意方可继续接待"
+        ),
+        "own.a7_13.consent": gettext_noop(
+            "%(known)s；经%(holder)s同意（%(at)s），%(receiver)s继续接待，客户仍归%(holder)s"
+        ),
+        "own.a7_13.away": gettext_noop(
+            "%(known)s；%(holder)s%(where)s，%(receiver)s暂时帮忙接待，客户仍归%(holder)s"
+        ),
+        "own.a7_13.refused": gettext_noop("%(holder)s不同意（%(at)s）"),
+        "own.a7_13.reachable": gettext_noop("%(holder)s在现场可以联络"),
+        "own.a7_13.fine": gettext_noop(
+            "%(receiver)s未交回%(holder)s的客户，也未经其同意继续接待（抢客户），"
+            "罚款%(min)s–%(max)s元，由销售经理在范围内确定"
+        ),
+        "own.a7_13.grab": gettext_noop(
+            "%(known)s；%(who_said)s，%(receiver)s未交回也未经同意继续接待，视为抢客户："
+            "客户归%(holder)s，提请罚款%(min)s–%(max)s元"
+        ),
+        "own.a7_13.grab_deal": gettext_noop(
+            "%(known)s；%(who_said)s，%(receiver)s未交回也未经同意继续接待，视为抢客户："
+            "客户归%(holder)s，取消该成交客户的佣金，提请罚款%(min)s–%(max)s元"
+        ),
+        "own.a7_14.first": gettext_noop(
+            "%(kind)s以第一时间接待为准（不一定是第一登记）："
+            "%(holder)s于%(since)s最先接待；%(window)s，客户归%(holder)s"
+        ),
+        "own.a7_14.expired": gettext_noop(
+            "%(claim)s：%(window)s，按新客户处理，归接待的%(receiver)s"
+        ),
+        "own.a7_15.owner": gettext_noop(
+            "%(receiver)s确实不知客户已被接待过；接待完成、登记完毕后"
+            "（%(found)s）查出是%(claim)s；%(window)s，不是新客户，仍归%(holder)s"
+        ),
+        "own.a7_15.new": gettext_noop("%(claim)s：%(window)s，视为新客户，归接待的%(receiver)s"),
+        "own.a7_16.lead": gettext_noop(
+            "%(receiver)s确实不知客户已被接待过，接待并成交（%(closed)s）后才查出是%(claim)s"
+        ),
+        "own.a7_16.new": gettext_noop(
+            "%(lead)s；%(window)s，视为新客户成交，原始接待员%(holder)s不参与提成"
+        ),
+        "own.a7_16.within": gettext_noop(
+            "%(lead)s；%(window)s（三天内发现），成交五五分成，客户仍归%(holder)s"
+        ),
+        "own.a7_16.after": gettext_noop(
+            "%(lead)s；%(window)s（三天后发觉），成交业绩归接待成交的%(receiver)s所有"
+        ),
+        "own.a1_5.own": gettext_noop("接待的是%(claim)s，以先登记者为准，仍归%(receiver)s"),
+        "own.a1_5.other": gettext_noop("与%(claim)s冲突，以先登记者为准，客户归%(holder)s"),
+        "own.a1_5.new": gettext_noop(
+            "新客户，按轮排由%(receiver)s接待登记，%(none_before)s，以先登记者为准，"
+            "客户归%(receiver)s"
+        ),
+        "own.a1_5.expired": gettext_noop("%(claim)s已超过有效期（%(window)s）；%(text)s"),
+        "own.a1_5.public_again": gettext_noop(
+            "该客户此前作为公共客户来访，此次以购房为目的再次来访，"
+            "按新客户轮排顺序接待（A7.7）；%(text)s"
+        ),
+        "own.award": gettext_noop(
+            "销售经理%(by)s于%(at)s裁定：客户归%(owner)s（理由：%(reason)s），"
+            "为最终裁定（A7.20）；按规则本应依%(clause)s处理：%(base)s"
+        ),
+        "own.award.shares": gettext_noop("按销售经理裁定分配：%(who)s"),
+        "own.award.share": gettext_noop("%(party)s%(percent)s"),
+        "own.award.share_cancelled": gettext_noop("%(party)s%(percent)s（取消）"),
+        # what a reception was, in the receiver's turn line (turns.receiver_turn's "why")
+        "own.turn.help_phone": gettext_noop("帮%(name)s接待其来电客户，事后归还"),
+        "own.turn.help": gettext_noop("帮%(name)s接待，事后归还"),
+        "own.turn.came_for": gettext_noop("客户说明找%(name)s"),
+        "own.turn.prereg": gettext_noop("接待的是%(holder)s预先登记的客户（已查明）"),
+        "own.turn.colleague": gettext_noop("接待的是%(holder)s的客户（已查明）"),
+        "own.turn.consented": gettext_noop("经同意帮%(holder)s接待其客户"),
+        "own.turn.away": gettext_noop("%(holder)s%(where)s，暂时帮忙接待其客户"),
+        "own.turn.family": gettext_noop("接待的是%(holder)s的客户（%(kind)s，已查明）"),
+        "own.turn.old": gettext_noop("接待的是%(holder)s的老客户（已查明）"),
+    }
+)
+# Fixed phrases passed as Term (labels of a kind of reception, of a moment, of a window's ends).
+terms(
+    [
+        gettext_noop("公共客户按轮排表顺序接待"),
+        gettext_noop("团购客户由当值售楼员按顺序接待（按本公司规则占用名额）"),
+        gettext_noop("团购客户由当值售楼员按顺序接待（规则解读：不占用名额）"),
+        gettext_noop("项目经理安排接待公司转介客户"),
+        gettext_noop("客户主动找其接待"),
+        gettext_noop("按轮排接待新客户"),
+        gettext_noop("抢客户，不补接"),
+        gettext_noop("按新客户接待"),
+        gettext_noop("接待并成交新客户"),
+        gettext_noop("不知情接待并成交，分得业绩"),
+        gettext_noop("不知情接待并成交"),
+        gettext_noop("接待自己的老客户或来电客户"),
+        gettext_noop("按轮排接待自己预先登记的新客户"),
+        gettext_noop("接待"),
+        gettext_noop("事后确定"),
+        gettext_noop("来访时即明确"),
+        gettext_noop("在来访登记完成之前发现冲突"),
+        gettext_noop("不在现场"),
+        gettext_noop("无法联络"),
+        gettext_noop("无已确认的在先登记"),
+        gettext_noop("无在先登记"),
+    ]
+)
+# The ends of a day window (windows.WindowCheck.text), words inside a sentence.
+terms_in(
+    RULES_CONTEXT,
+    [
+        pgettext("sales rules", "原售楼员最近一次登记来访"),
+        pgettext("sales rules", "原始登记"),
+        pgettext("sales rules", "原始登记或成交"),
+        pgettext("sales rules", "本次来访"),
+        pgettext("sales rules", "来访登记"),
+        pgettext("sales rules", "发现冲突"),
+        pgettext("sales rules", "成交"),
+        pgettext("sales rules", "发现"),
+        pgettext("sales rules", "来电"),
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -348,6 +588,7 @@ class FineProposal:
     maximum: Decimal
     rule_ids: tuple[str, ...]
     reason_zh: str
+    reason: Msg | None = None  # reason_zh as a message
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -379,6 +620,7 @@ class OwnershipDecision:
     overridden: str | None  # an A7.20 award: the clause the ruling overrode
     rule_ids: tuple[str, ...]
     explanation_zh: str
+    explanation: Msg | None = None  # explanation_zh as a message (kehu.sales.labels renders it)
 
     @property
     def owner_changed(self) -> bool:
@@ -407,7 +649,15 @@ class OwnershipDecision:
             "overridden": self.overridden,
             "rule_ids": list(self.rule_ids),
             "explanation_zh": self.explanation_zh,
+            **self._explanation_json(),
         }
+
+    def _explanation_json(self) -> dict[str, Any]:
+        """``explanation_key`` and ``explanation_params``: the explanation as a message."""
+        if self.explanation is None:
+            return {}
+        message = self.explanation.as_json()
+        return {"explanation_key": message["key"], "explanation_params": message["params"]}
 
 
 def decide_ownership(
@@ -440,10 +690,10 @@ class _Draft:
     decided_by: str
     clause: str
     owner: Owner
-    text: str
+    text: Msg
     should_consume: bool
     cause: MakeupCause | None = None
-    turn_text: str = ""
+    turn_text: Param = ""
     split: Split = Split.HELP
     procedures_by: str | None = None
     flags: list[Flag] = field(default_factory=list)
@@ -461,6 +711,10 @@ def _moment_zh(moment: dt.datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日{local.hour:02d}:{local.minute:02d}"
 
 
+def _at(moment: dt.datetime) -> Moment:
+    return Moment(moment)
+
+
 class _Case:
     def __init__(
         self, facts: OwnershipFacts, policy: OwnershipPolicy, names: Mapping[str, str]
@@ -471,7 +725,7 @@ class _Case:
         self.now = facts.now
         self.v = facts.visit
         self.r = facts.visit.receiver
-        self.notes: list[tuple[tuple[str, ...], str]] = []  # (rule ids, sentence)
+        self.notes: list[tuple[tuple[str, ...], Msg]] = []  # (rule ids, sentence)
         self.flags: list[Flag] = []
         self.registered_at = (
             self.v.registered_at
@@ -506,9 +760,7 @@ class _Case:
             self.deal = deal
             return
         self.flags.append(Flag.NOT_A_DEAL_YET)
-        self.notes.append(
-            ((A7_17,), "尚未成交：成交须客户已交定金且签订认购书（A7.17），暂不计算业绩分成")
-        )
+        self.notes.append(((A7_17,), msg("own.note.not_a_deal")))
 
     @property
     def r_deal(self) -> Deal | None:
@@ -533,7 +785,7 @@ class _Case:
                 self.notes.append(
                     (
                         (A7_10,),
-                        f"{self.n(claim.holder)}的介绍登记晚于本次来访，不是来访前的预先登记，不予考虑",
+                        msg("own.note.prereg_late", holder=self.n(claim.holder)),
                     )
                 )
                 continue
@@ -547,8 +799,11 @@ class _Case:
                     self.notes.append(
                         (
                             (A7_4,),
-                            f"{self.n(claim.holder)}的{CLAIM_KIND_LABELS[claim.kind]}与本次登记"
-                            "的客户全名、联系电话、车辆品牌+车牌+姓均不相符，不是同一客户",
+                            msg(
+                                "own.note.not_matched",
+                                holder=self.n(claim.holder),
+                                kind=Term(CLAIM_KIND_LABELS[claim.kind], RULES_CONTEXT),
+                            ),
                         )
                     )
                 continue
@@ -563,15 +818,20 @@ class _Case:
                     self.notes.append(
                         (
                             (A7_4, A7_20),
-                            f"销售经理裁定：与{self.n(claim.holder)}的登记仅全名相同，"
-                            f"不是同一客户（{ruling.reason}）",
+                            msg(
+                                "own.note.ruled_different",
+                                holder=self.n(claim.holder),
+                                reason=ruling.reason,
+                            ),
                         )
                     )
                     continue
                 self.notes.append(
                     (
                         (A7_4, A7_20),
-                        f"销售经理裁定：与{self.n(claim.holder)}的登记为同一客户（{ruling.reason}）",
+                        msg(
+                            "own.note.ruled_same", holder=self.n(claim.holder), reason=ruling.reason
+                        ),
                     )
                 )
             confirmed.append(claim)
@@ -646,11 +906,17 @@ class _Case:
         return _Phase.AFTER_RECEPTION
 
     def claim_zh(self, claim: Claim) -> str:
-        keys = "、".join(IDENTITY_KEY_LABELS_ZH[k] for k in claim.match.keys)
-        by = f"，依据{keys}相同" if keys else ""
-        return (
-            f"{self.n(claim.holder)}的{CLAIM_KIND_LABELS[claim.kind]}"
-            f"（{_moment_zh(claim.since)}{_SINCE_VERBS[claim.kind]}{by}）"
+        return self.claim_msg(claim).zh
+
+    def claim_msg(self, claim: Claim) -> Msg:
+        keys = [Term(IDENTITY_KEY_LABELS_ZH[k]) for k in claim.match.keys]
+        return msg(
+            "own.claim",
+            holder=self.n(claim.holder),
+            kind=Term(CLAIM_KIND_LABELS[claim.kind], RULES_CONTEXT),
+            since=_at(claim.since),
+            verb=Term(_SINCE_VERBS[claim.kind], RULES_CONTEXT),
+            by=msg("own.claim.by_keys", keys=seq(keys)) if keys else "",
         )
 
     @property
@@ -682,22 +948,21 @@ class _Case:
             if draft is not None:
                 return self.finish(draft)
         draft = self._claim_rules()
-        unsettled: list[str] = []
+        unsettled: list[Msg] = []
         if self.pending:
-            listed = "；".join(self.claim_zh(c) for c in self.pending)
-            unsettled.append(
-                f"与{listed}仅客户全名相同，须销售经理确认是否同一客户（A7.4、A7.20），不自动认定"
-            )
+            listed = seq((self.claim_msg(c) for c in self.pending), "clauses")
+            unsettled.append(msg("own.pending", claims=listed))
         if self.tied:
-            who = "、".join(self.n(c.holder) for c in (self.gov, *self.tied) if c is not None)
-            unsettled.append(
-                f"{who}的登记时间相同，无法按“以先登记者为准”判定（A1.5），须销售经理裁定"
-            )
+            who = seq(self.n(c.holder) for c in (self.gov, *self.tied) if c is not None)
+            unsettled.append(msg("own.tied", who=who))
         if unsettled:
             decision = self.finish(draft)
-            provisional = (
-                f"裁定前暂按{draft.clause}：归{draft.owner.label_zh(self.names)}。"
-                f"{decision.explanation_zh}"
+            text = msg(
+                "own.needs_ruling",
+                unsettled=seq(unsettled, "clauses"),
+                clause=draft.clause,
+                owner=draft.owner.label(self.names),
+                decision=decision.explanation or decision.explanation_zh,
             )
             return replace(
                 decision,
@@ -706,7 +971,8 @@ class _Case:
                 clause=A7_20,
                 provisional_by=draft.decided_by,
                 rule_ids=_unique((A7_20, A7_4, *decision.rule_ids)),
-                explanation_zh="；".join(unsettled) + "。" + provisional,
+                explanation_zh=text.zh,
+                explanation=text,
             )
         return self.finish(draft)
 
@@ -741,22 +1007,19 @@ class _Case:
             self.notes.append(
                 (
                     (A7_6,),
-                    "甲方领导引领参观的客户，已派名片，属于轮排接待，不按公共客户处理（A7.6 b）",
+                    msg("own.note.card_given"),
                 )
             )
             return None
-        when = "事后确定" if found_after else "来访时即明确"
+        when = Term("事后确定" if found_after else "来访时即明确")
         return _Draft(
             decided_by=A7_7,
             clause=A7_7,
             owner=SALES_DEPARTMENT,
-            text=(
-                f"{when}为公共客户（A7.6 {PUBLIC_KIND_LABELS[kind]}）：公共客户为销售部公共资源，"
-                "不属于第一接待的售楼员"
-            ),
+            text=msg("own.a7_7", when=when, kind=Term(PUBLIC_KIND_LABELS[kind])),
             should_consume=False,
             cause=MakeupCause.FOUND_PUBLIC,
-            turn_text="公共客户按轮排表顺序接待",
+            turn_text=Term("公共客户按轮排表顺序接待"),
             split=Split.DEPARTMENT,
             flags=[Flag.PERFORMANCE_TO_DEPARTMENT],
             rule_ids=[A7_6],
@@ -771,13 +1034,13 @@ class _Case:
             decided_by=A7_18,
             clause=A7_18,
             owner=GROUP_BUY,
-            text=(
-                "与开发商或营销部直接联系的团购客户，由当值售楼员按顺序接待；业绩不完全归其所有，"
-                f"分配团购成交奖金时适度增加{self.n(self.r)}的比例"
-                f"（权重{self.policy.group_buy_weight}）"
+            text=msg(
+                "own.a7_18",
+                receiver=self.n(self.r),
+                weight=str(self.policy.group_buy_weight),
             ),
             should_consume=consumes,
-            turn_text=(
+            turn_text=Term(
                 "团购客户由当值售楼员按顺序接待（按本公司规则占用名额）"
                 if consumes
                 else "团购客户由当值售楼员按顺序接待（规则解读：不占用名额）"
@@ -795,9 +1058,9 @@ class _Case:
             decided_by=A1_6,
             clause=A1_6,
             owner=Owner.of(assigned),
-            text=f"公司转介的客户，由项目经理安排{self.n(assigned)}接待；成交提成另议",
+            text=msg("own.a1_6", name=self.n(assigned)),
             should_consume=False,
-            turn_text="项目经理安排接待公司转介客户",
+            turn_text=Term("项目经理安排接待公司转介客户"),
             split=Split.NEGOTIATED,
             flags=[Flag.COMMISSION_NEGOTIATED],
         )
@@ -824,15 +1087,15 @@ class _Case:
                         on_site=True,
                         reachable=True,
                         via=(A7_12_2, A2_12, A5_12),
-                        known=f"来电客户主动找{self.n(named)}且其在场",
+                        known=msg("own.a7_12.known", name=self.n(named)),
                     )
                 return _Draft(
                     decided_by=A7_12,
                     clause=A7_12_2,
                     owner=Owner.of(named),
-                    text=f"来电客户来访主动找{self.n(named)}，{self.n(named)}在场，由其接待",
+                    text=msg("own.a7_12.present", name=self.n(named)),
                     should_consume=False,
-                    turn_text="客户主动找其接待",
+                    turn_text=Term("客户主动找其接待"),
                     split=Split.HELP,
                     rule_ids=[A2_12],
                     claim=claim,
@@ -841,13 +1104,10 @@ class _Case:
                 decided_by=A7_12,
                 clause=A7_12_3,
                 owner=Owner.of(named),
-                text=(
-                    f"来电客户来访主动找{self.n(named)}，{self.n(named)}不在，"
-                    f"当值的{self.n(r)}帮忙接待，事后归还{self.n(named)}"
-                ),
+                text=msg("own.a7_12.absent", name=self.n(named), receiver=self.n(r)),
                 should_consume=False,
                 cause=MakeupCause.HELPING,
-                turn_text=f"帮{self.n(named)}接待其来电客户，事后归还",
+                turn_text=msg("own.turn.help_phone", name=self.n(named)),
                 split=Split.HELP,
                 procedures_by=named,
                 claim=claim,
@@ -863,13 +1123,14 @@ class _Case:
                 decided_by=A7_12,
                 clause=A7_12_1,
                 owner=Owner.of(r),
-                text=(
-                    f"来电客户来访未主动找售楼员，按轮排由{self.n(r)}接待；"
-                    f"完成接待后（{_moment_zh(gov.found_at)}）才查出是{self.claim_zh(gov)}，"
-                    f"以电话服从接待，客户归{self.n(r)}"
+                text=msg(
+                    "own.a7_12.after",
+                    receiver=self.n(r),
+                    found=_at(gov.found_at),
+                    claim=self.claim_msg(gov),
                 ),
                 should_consume=True,
-                turn_text="按轮排接待新客户",
+                turn_text=Term("按轮排接待新客户"),
                 split=Split.HELP,
                 rule_ids=[A7_1],
                 claim=gov,
@@ -885,11 +1146,7 @@ class _Case:
         if v.arrival in (Arrival.WITH_OLD_CUSTOMER, Arrival.ASKED_FOR) and named is not None:
             first = v.arrival == Arrival.WITH_OLD_CUSTOMER
             clause = A7_9_1 if first else A7_9_2
-            how = (
-                f"老客户带新客户来访，老客户的原售楼员是{self.n(named)}"
-                if first
-                else f"新客户来访主动找{self.n(named)}"
-            )
+            how = msg("own.a7_9.how_old" if first else "own.a7_9.how_asked", name=self.n(named))
             if v.named_present:
                 if r != named:
                     return self.someone_elses(
@@ -898,15 +1155,15 @@ class _Case:
                         on_site=True,
                         reachable=True,
                         via=(clause, A2_12, A5_12),
-                        known=f"{how}，且{self.n(named)}在场",
+                        known=msg("own.a7_9.known", how=how, name=self.n(named)),
                     )
                 return _Draft(
                     decided_by=A7_9,
                     clause=clause,
                     owner=Owner.of(named),
-                    text=f"{how}，{self.n(named)}在场，由其接待，客户归{self.n(named)}",
+                    text=msg("own.a7_9.present", how=how, name=self.n(named)),
                     should_consume=False,
-                    turn_text="客户主动找其接待",
+                    turn_text=Term("客户主动找其接待"),
                     split=Split.HELP,
                     rule_ids=[A2_12],
                 )
@@ -914,12 +1171,10 @@ class _Case:
                 decided_by=A7_9,
                 clause=clause,
                 owner=Owner.of(named),
-                text=(
-                    f"{how}，{self.n(named)}不在，由{self.n(r)}帮忙接待，事后归还{self.n(named)}"
-                ),
+                text=msg("own.a7_9.absent", how=how, name=self.n(named), receiver=self.n(r)),
                 should_consume=False,
                 cause=MakeupCause.HELPING,
-                turn_text=f"帮{self.n(named)}接待，事后归还",
+                turn_text=msg("own.turn.help", name=self.n(named)),
                 split=Split.HELP,
                 procedures_by=named,
             )
@@ -931,8 +1186,7 @@ class _Case:
                 self.notes.append(
                     (
                         (A7_9_3,),
-                        f"客户在首次来访的接待过程结束后才说明找{self.n(v.came_for)}，"
-                        "不适用A7.9(3)",
+                        msg("own.note.came_for_late", name=self.n(v.came_for)),
                     )
                 )
                 return None
@@ -941,13 +1195,10 @@ class _Case:
                 decided_by=A7_9,
                 clause=A7_9_3,
                 owner=Owner.of(x),
-                text=(
-                    f"新客户未说明找某售楼员，按轮排由{self.n(r)}接待；在第一次来访的接待过程中"
-                    f"（{_moment_zh(said_at)}）说明是来找{self.n(x)}的，新客户归{self.n(x)}"
-                ),
+                text=msg("own.a7_9_3", receiver=self.n(r), said=_at(said_at), name=self.n(x)),
                 should_consume=False,
                 cause=MakeupCause.CAME_FOR_COLLEAGUE if x != r else MakeupCause.OWN_CUSTOMER,
-                turn_text=f"客户说明找{self.n(x)}",
+                turn_text=msg("own.turn.came_for", name=self.n(x)),
                 split=self.transfer_split(),
                 rule_ids=[A7_6],
             )
@@ -973,14 +1224,15 @@ class _Case:
         else:
             return None
         s = claim.holder
+        days_text: Param
         if self.registered_at is None or claim.found_at < self.registered_at:
-            days_text = "在来访登记完成之前发现冲突"
+            days_text = Term("在来访登记完成之前发现冲突")
             within = True
         else:
             check = window_check(
                 A7_10, self.registered_at, claim.found_at, self.policy.referral_valid_days
             )
-            days_text = check.text_zh("来访登记", "发现冲突")
+            days_text = check.text("来访登记", "发现冲突")
             within = check.within
         flags: list[Flag] = []
         if (
@@ -989,37 +1241,36 @@ class _Case:
             and claim.found_at < self.registered_at
         ):
             flags.append(Flag.ASKED_DURING_RECEPTION)
-        pre = f"{self.n(s)}为其客户介绍的人作了预先登记（{_moment_zh(claim.since)}）"
+        pre = msg("own.a7_10.pre", holder=self.n(s), since=_at(claim.since))
         if within and matched:
             return _Draft(
                 decided_by=A7_10,
                 clause=A7_10,
                 owner=Owner.of(s),
-                text=(
-                    f"{pre}；客户来访未主动找售楼员，按轮排由{self.n(r)}接待；{days_text}"
-                    f"（有效期内），按登记制度（A7.4）核实{self.claim_zh(claim)}相符，"
-                    f"移交{self.n(s)}"
+                text=msg(
+                    "own.a7_10.match",
+                    pre=pre,
+                    receiver=self.n(r),
+                    days=days_text,
+                    claim=self.claim_msg(claim),
+                    holder=self.n(s),
                 ),
                 should_consume=False,
                 cause=MakeupCause.COLLEAGUE_CUSTOMER,
-                turn_text=f"接待的是{self.n(s)}预先登记的客户（已查明）",
+                turn_text=msg("own.turn.prereg", holder=self.n(s)),
                 split=self.transfer_split(),
                 flags=flags,
                 rule_ids=[A7_4],
                 claim=claim,
             )
-        why = (
-            f"{days_text}（有效期内），但按登记制度（A7.4）核实与预先登记不符"
-            if within
-            else f"{days_text}，已过有效期"
-        )
+        why = msg("own.a7_10.mismatch" if within else "own.a7_10.late", days=days_text)
         return _Draft(
             decided_by=A7_10,
             clause=A7_10,
             owner=Owner.of(r),
-            text=f"{pre}；客户来访未主动找售楼员，按轮排由{self.n(r)}接待；{why}，仍按轮排接待归{self.n(r)}",
+            text=msg("own.a7_10.keep", pre=pre, receiver=self.n(r), why=why),
             should_consume=True,
-            turn_text="按轮排接待新客户",
+            turn_text=Term("按轮排接待新客户"),
             split=Split.HELP,
             flags=flags,
             rule_ids=[A7_4, A7_1],
@@ -1037,14 +1288,18 @@ class _Case:
         if phase == _Phase.AFTER_RECEPTION and self.r_deal is None:
             return None
         if self.v.receiver_knew:
-            known = f"{self.n(r)}接待时即知道是{self.claim_zh(gov)}"
+            known = msg("own.a7_13.knew", receiver=self.n(r), claim=self.claim_msg(gov))
         elif phase == _Phase.DURING:
-            by = f"由{self.n(gov.found_by)}" if gov.found_by else ""
-            known = f"接待过程中（{_moment_zh(gov.found_at)}）{by}发现接待的是{self.claim_zh(gov)}"
+            by = msg("own.a7_13.by", name=self.n(gov.found_by)) if gov.found_by else ""
+            known = msg(
+                "own.a7_13.during", found=_at(gov.found_at), by=by, claim=self.claim_msg(gov)
+            )
         else:
-            known = (
-                f"接待完成后（{_moment_zh(gov.found_at)}）已查出是{self.claim_zh(gov)}，"
-                f"其后{self.n(r)}仍与客户成交"
+            known = msg(
+                "own.a7_13.after",
+                found=_at(gov.found_at),
+                claim=self.claim_msg(gov),
+                receiver=self.n(r),
             )
         draft = self.someone_elses(
             holder=gov.holder,
@@ -1071,7 +1326,7 @@ class _Case:
         on_site: bool,
         reachable: bool,
         via: tuple[str, ...],
-        known: str,
+        known: Msg,
     ) -> _Draft:
         """A7.13 / A2.8: the receiver must hand back, or continue with the holder's consent;
         if the holder is not on site or cannot be reached, the receiver helps temporarily;
@@ -1087,14 +1342,15 @@ class _Case:
                 decided_by=A7_13,
                 clause=A7_13,
                 owner=Owner.of(holder),
-                text=(
-                    f"{known}；{rn}已主动交回给{h}，客户归{h}"
-                    if handed
-                    else f"{known}；客户归{h}，{rn}应主动交回，或经{h}同意方可继续接待"
+                text=msg(
+                    "own.a7_13.handed" if handed else "own.a7_13.hand_back",
+                    known=known,
+                    receiver=rn,
+                    holder=h,
                 ),
                 should_consume=False,
                 cause=MakeupCause.COLLEAGUE_CUSTOMER,
-                turn_text=f"接待的是{h}的客户（已查明）",
+                turn_text=msg("own.turn.colleague", holder=h),
                 split=Split.HELP,
                 rule_ids=base_ids,
                 claim=claim,
@@ -1107,43 +1363,45 @@ class _Case:
                 decided_by=A7_13,
                 clause=A7_13,
                 owner=Owner.of(holder),
-                text=f"{known}；经{h}同意（{_moment_zh(consent.at)}），{rn}继续接待，客户仍归{h}",
+                text=msg(
+                    "own.a7_13.consent", known=known, holder=h, at=_at(consent.at), receiver=rn
+                ),
                 should_consume=False,
                 cause=MakeupCause.COLLEAGUE_CUSTOMER,
-                turn_text=f"经同意帮{h}接待其客户",
+                turn_text=msg("own.turn.consented", holder=h),
                 split=Split.HELP,
                 rule_ids=base_ids,
                 claim=claim,
             )
         if (consent is None or consent.given) and not (on_site and reachable):
-            where = "不在现场" if not on_site else "无法联络"
+            where = Term("不在现场" if not on_site else "无法联络")
             return _Draft(
                 decided_by=A7_13,
                 clause=A7_13,
                 owner=Owner.of(holder),
-                text=f"{known}；{h}{where}，{rn}暂时帮忙接待，客户仍归{h}",
+                text=msg("own.a7_13.away", known=known, holder=h, where=where, receiver=rn),
                 should_consume=False,
                 cause=MakeupCause.COLLEAGUE_CUSTOMER,
-                turn_text=f"{h}{where}，暂时帮忙接待其客户",
+                turn_text=msg("own.turn.away", holder=h, where=where),
                 split=Split.HELP,
                 rule_ids=base_ids,
                 claim=claim,
             )
         who_said = (
-            f"{h}不同意（{_moment_zh(consent.at)}）"
+            msg("own.a7_13.refused", holder=h, at=_at(consent.at))
             if consent is not None and not consent.given
-            else f"{h}在现场可以联络"
+            else msg("own.a7_13.reachable", holder=h)
         )
         policy = self.policy
+        fine_range = {"min": str(policy.grab_fine_min), "max": str(policy.grab_fine_max)}
+        reason = msg("own.a7_13.fine", receiver=rn, holder=h, **fine_range)
         fine = FineProposal(
             salesperson=r,
             minimum=policy.grab_fine_min,
             maximum=policy.grab_fine_max,
             rule_ids=(A7_13, A2_8),
-            reason_zh=(
-                f"{rn}未交回{h}的客户，也未经其同意继续接待（抢客户），"
-                f"罚款{policy.grab_fine_min}–{policy.grab_fine_max}元，由销售经理在范围内确定"
-            ),
+            reason_zh=reason.zh,
+            reason=reason,
         )
         flags = [Flag.GRAB]
         if r_deal is not None:
@@ -1152,14 +1410,16 @@ class _Case:
             decided_by=A7_13,
             clause=A7_13,
             owner=Owner.of(holder),
-            text=(
-                f"{known}；{who_said}，{rn}未交回也未经同意继续接待，视为抢客户："
-                f"客户归{h}"
-                + ("，取消该成交客户的佣金" if r_deal is not None else "")
-                + f"，提请罚款{policy.grab_fine_min}–{policy.grab_fine_max}元"
+            text=msg(
+                "own.a7_13.grab_deal" if r_deal is not None else "own.a7_13.grab",
+                known=known,
+                who_said=who_said,
+                receiver=rn,
+                holder=h,
+                **fine_range,
             ),
             should_consume=True,
-            turn_text="抢客户，不补接",
+            turn_text=Term("抢客户，不补接"),
             split=Split.GRAB,
             flags=flags,
             fine=fine,
@@ -1192,14 +1452,20 @@ class _Case:
                 decided_by=A7_14,
                 clause=A7_14,
                 owner=Owner.of(f),
-                text=(
-                    f"{CLAIM_KIND_LABELS[gov.kind]}以第一时间接待为准（不一定是第一登记）："
-                    f"{self.n(f)}于{_moment_zh(gov.since)}最先接待；"
-                    f"{check.text_zh('原始登记或成交', '本次来访')}，客户归{self.n(f)}"
+                text=msg(
+                    "own.a7_14.first",
+                    kind=Term(CLAIM_KIND_LABELS[gov.kind], RULES_CONTEXT),
+                    holder=self.n(f),
+                    since=_at(gov.since),
+                    window=check.text("原始登记或成交", "本次来访"),
                 ),
                 should_consume=False,
                 cause=MakeupCause.COLLEAGUE_CUSTOMER,
-                turn_text=f"接待的是{self.n(f)}的客户（{CLAIM_KIND_LABELS[gov.kind]}，已查明）",
+                turn_text=msg(
+                    "own.turn.family",
+                    holder=self.n(f),
+                    kind=Term(CLAIM_KIND_LABELS[gov.kind], RULES_CONTEXT),
+                ),
                 split=self.transfer_split(),
                 rule_ids=[A7_6],
                 claim=gov,
@@ -1212,12 +1478,14 @@ class _Case:
                 decided_by=A7_14,
                 clause=A7_14,
                 owner=Owner.of(r),
-                text=(
-                    f"{self.claim_zh(exp)}：{check.text_zh('原始登记或成交', '本次来访')}，"
-                    f"按新客户处理，归接待的{self.n(r)}"
+                text=msg(
+                    "own.a7_14.expired",
+                    claim=self.claim_msg(exp),
+                    window=check.text("原始登记或成交", "本次来访"),
+                    receiver=self.n(r),
                 ),
                 should_consume=True,
-                turn_text="按新客户接待",
+                turn_text=Term("按新客户接待"),
                 split=Split.HELP,
                 flags=[Flag.NEW_CUSTOMER],
                 rule_ids=[A7_6],
@@ -1241,15 +1509,17 @@ class _Case:
                 decided_by=A7_15,
                 clause=A7_15,
                 owner=Owner.of(x),
-                text=(
-                    f"{self.n(r)}确实不知客户已被接待过；接待完成、登记完毕后"
-                    f"（{_moment_zh(gov.found_at)}）查出是{self.claim_zh(gov)}；"
-                    f"{check.text_zh(self._anchor_label(), '本次来访')}，"
-                    f"不是新客户，仍归{self.n(x)}"
+                text=msg(
+                    "own.a7_15.owner",
+                    receiver=self.n(r),
+                    found=_at(gov.found_at),
+                    claim=self.claim_msg(gov),
+                    window=check.text(self._anchor_label(), "本次来访"),
+                    holder=self.n(x),
                 ),
                 should_consume=False,
                 cause=MakeupCause.COLLEAGUE_CUSTOMER,
-                turn_text=f"接待的是{self.n(x)}的老客户（已查明）",
+                turn_text=msg("own.turn.old", holder=self.n(x)),
                 split=Split.HELP,
                 claim=gov,
             )
@@ -1266,19 +1536,21 @@ class _Case:
                 decided_by=A7_15,
                 clause=A7_15,
                 owner=Owner.of(r),
-                text=(
-                    f"{self.claim_zh(exp)}：{check.text_zh(self._anchor_label(), '本次来访')}，"
-                    f"视为新客户，归接待的{self.n(r)}"
+                text=msg(
+                    "own.a7_15.new",
+                    claim=self.claim_msg(exp),
+                    window=check.text(self._anchor_label(), "本次来访"),
+                    receiver=self.n(r),
                 ),
                 should_consume=True,
-                turn_text="按新客户接待",
+                turn_text=Term("按新客户接待"),
                 split=Split.HELP,
                 flags=[Flag.NEW_CUSTOMER],
                 claim=exp,
             )
         return None
 
-    def _anchor_label(self) -> str:
+    def _anchor_label(self) -> str:  # a Term: one of the labels registered above
         if self.policy.protection_anchor == ProtectionAnchor.LAST_OWNER_VISIT:
             return "原售楼员最近一次登记来访"
         return "原始登记"
@@ -1303,21 +1575,25 @@ class _Case:
         deal_check = window_check(
             A7_16, self.anchor(claim), closed_at, self.policy.new_customer_after_days
         )
-        lead = (
-            f"{self.n(r)}确实不知客户已被接待过，接待并成交（{_moment_zh(closed_at)}）"
-            f"后才查出是{self.claim_zh(claim)}"
+        lead = msg(
+            "own.a7_16.lead",
+            receiver=self.n(r),
+            closed=_at(closed_at),
+            claim=self.claim_msg(claim),
         )
         if deal_check.beyond:
             return _Draft(
                 decided_by=A7_16,
                 clause=A7_16,
                 owner=Owner.of(r),
-                text=(
-                    f"{lead}；{deal_check.text_zh(self._anchor_label(), '成交')}，视为新客户成交，"
-                    f"原始接待员{self.n(x)}不参与提成"
+                text=msg(
+                    "own.a7_16.new",
+                    lead=lead,
+                    window=deal_check.text(self._anchor_label(), "成交"),
+                    holder=self.n(x),
                 ),
                 should_consume=True,
-                turn_text="接待并成交新客户",
+                turn_text=Term("接待并成交新客户"),
                 split=Split.CLOSER_ALL,
                 flags=[Flag.NEW_CUSTOMER],
                 claim=claim,
@@ -1328,12 +1604,14 @@ class _Case:
                 decided_by=A7_16,
                 clause=A7_16,
                 owner=Owner.of(x),
-                text=(
-                    f"{lead}；{found.text_zh('成交', '发现')}（三天内发现），成交五五分成，"
-                    f"客户仍归{self.n(x)}"
+                text=msg(
+                    "own.a7_16.within",
+                    lead=lead,
+                    window=found.text("成交", "发现"),
+                    holder=self.n(x),
                 ),
                 should_consume=True,
-                turn_text="不知情接待并成交，分得业绩",
+                turn_text=Term("不知情接待并成交，分得业绩"),
                 split=Split.EVEN,
                 procedures_by=x,
                 claim=claim,
@@ -1342,12 +1620,14 @@ class _Case:
             decided_by=A7_16,
             clause=A7_16,
             owner=Owner.of(r),
-            text=(
-                f"{lead}；{found.text_zh('成交', '发现')}（三天后发觉），"
-                f"成交业绩归接待成交的{self.n(r)}所有"
+            text=msg(
+                "own.a7_16.after",
+                lead=lead,
+                window=found.text("成交", "发现"),
+                receiver=self.n(r),
             ),
             should_consume=True,
-            turn_text="不知情接待并成交",
+            turn_text=Term("不知情接待并成交"),
             split=Split.CLOSER_ALL,
             claim=claim,
         )
@@ -1361,10 +1641,10 @@ class _Case:
                 decided_by=A1_5,
                 clause=A1_5,
                 owner=Owner.of(r),
-                text=f"接待的是{self.claim_zh(gov)}，以先登记者为准，仍归{self.n(r)}",
+                text=msg("own.a1_5.own", claim=self.claim_msg(gov), receiver=self.n(r)),
                 should_consume=not own,
                 cause=MakeupCause.OWN_CUSTOMER if own else None,
-                turn_text=(
+                turn_text=Term(
                     "接待自己的老客户或来电客户" if own else "按轮排接待自己预先登记的新客户"
                 ),
                 split=Split.HELP,
@@ -1376,31 +1656,29 @@ class _Case:
                 decided_by=A1_5,
                 clause=A1_5,
                 owner=Owner.of(x),
-                text=f"与{self.claim_zh(gov)}冲突，以先登记者为准，客户归{self.n(x)}",
+                text=msg("own.a1_5.other", claim=self.claim_msg(gov), holder=self.n(x)),
                 should_consume=False,
                 cause=MakeupCause.COLLEAGUE_CUSTOMER,
-                turn_text=f"接待的是{self.n(x)}的客户（已查明）",
+                turn_text=msg("own.turn.colleague", holder=self.n(x)),
                 split=self.transfer_split(),
                 claim=gov,
             )
         rule_ids: list[str] = [A7_1, A2_12]
-        none_before = "无已确认的在先登记" if self.pending else "无在先登记"
-        text = (
-            f"新客户，按轮排由{self.n(r)}接待登记，{none_before}，以先登记者为准，客户归{self.n(r)}"
-        )
+        none_before = Term("无已确认的在先登记" if self.pending else "无在先登记")
+        text = msg("own.a1_5.new", receiver=self.n(r), none_before=none_before)
         exp = self.expired_gov
         if exp is not None:  # an expired phone enquiry: the only kind A7.14–16 do not take
             check = self.window(exp)
             assert check is not None
-            text = (
-                f"{self.claim_zh(exp)}已超过有效期（{check.text_zh('来电', '本次来访')}）；" + text
+            text = msg(
+                "own.a1_5.expired",
+                claim=self.claim_msg(exp),
+                window=check.text("来电", "本次来访"),
+                text=text,
             )
             rule_ids.append(A1_3)
         if self.public_claims:
-            text = (
-                "该客户此前作为公共客户来访，此次以购房为目的再次来访，按新客户轮排顺序接待（A7.7）；"
-                + text
-            )
+            text = msg("own.a1_5.public_again", text=text)
             rule_ids.append(A7_7)
         return _Draft(
             decided_by=A1_5,
@@ -1408,7 +1686,7 @@ class _Case:
             owner=Owner.of(r),
             text=text,
             should_consume=True,
-            turn_text="按轮排接待新客户",
+            turn_text=Term("按轮排接待新客户"),
             split=Split.HELP,
             rule_ids=rule_ids,
             claim=exp,
@@ -1425,9 +1703,10 @@ class _Case:
                 should_consume=draft.should_consume,
                 cause=draft.cause,
                 rule_ids=turn_rule_ids,
-                why_zh=draft.turn_text or "接待",
+                why_zh=_zh(draft.turn_text) or "接待",
                 policy=self.policy,
                 names=self.names,
+                why=draft.turn_text or Term("接待"),
             )
         ]
         public = draft.decided_by == A7_7
@@ -1447,12 +1726,7 @@ class _Case:
             )
         flags = _unique((*self.flags, *draft.flags))
         if Flag.ASKED_DURING_RECEPTION in flags:
-            self.notes.append(
-                (
-                    (A7_11,),
-                    "接待过程中有同事主动上前询问是否为自己的来电或介绍客户，违反A7.11，另行记录",
-                )
-            )
+            self.notes.append(((A7_11,), msg("own.note.asked_during")))
         note_ids = [i for ids, _ in self.notes for i in ids]
         rule_ids = _unique(
             (
@@ -1466,13 +1740,18 @@ class _Case:
                 *(draft.claim.match.rule_ids if draft.claim else ()),
             )
         )
-        sentences = [text for _, text in self.notes]
-        sentences.append(f"{draft.text}（{draft.clause}）")
-        sentences.extend(t.explanation_zh for t in turns)
+        sentences: list[Param] = [text for _, text in self.notes]
+        sentences.append(msg("own.decided", text=draft.text, clause=draft.clause))
+        sentences.extend(t.explanation or t.explanation_zh for t in turns)
         if shares is not None:
             sentences.append(
-                f"成交（{self.deal.id if self.deal else ''}）：{shares.explanation_zh}"
+                msg(
+                    "own.deal",
+                    deal=self.deal.id if self.deal else "",
+                    shares=shares.explanation or shares.explanation_zh,
+                )
             )
+        explanation = msg("own.explanation", sentences=seq(sentences, "clauses"))
         return OwnershipDecision(
             visit_id=self.v.id,
             at=self.now,
@@ -1493,7 +1772,8 @@ class _Case:
             provisional_by=None,
             overridden=None,
             rule_ids=rule_ids,
-            explanation_zh="；".join(sentences) + "。",
+            explanation_zh=explanation.zh,
+            explanation=explanation,
         )
 
     def _award(self, ruling: Ruling, base: OwnershipDecision) -> OwnershipDecision:
@@ -1502,22 +1782,31 @@ class _Case:
         shares = base.deal
         if self.deal is not None and base.deal is not None:
             award_shares = ruling.shares or ((Share(owner, _sole_role(owner), Decimal("100")),))
-            who = "、".join(
-                f"{s.party.label_zh(self.names)}{s.percent.normalize():f}%"
-                + ("（取消）" if s.cancelled else "")
+            who = seq(
+                msg(
+                    "own.award.share_cancelled" if s.cancelled else "own.award.share",
+                    party=s.party.label(self.names),
+                    percent=f"{s.percent.normalize():f}%",
+                )
                 for s in award_shares
             )
+            split = msg("own.award.shares", who=who)
             shares = replace(
                 base.deal,
                 shares=award_shares,
                 procedures_by=owner.salesperson if owner.is_salesperson else base.deal.closer,
                 rule_ids=(A7_20, A7_17),
-                explanation_zh=f"按销售经理裁定分配：{who}",
+                explanation_zh=split.zh,
+                explanation=split,
             )
-        text = (
-            f"销售经理{self.n(ruling.ruled_by)}于{_moment_zh(ruling.ruled_at)}裁定：客户归"
-            f"{owner.label_zh(self.names)}（理由：{ruling.reason}），为最终裁定（A7.20）；"
-            f"按规则本应依{base.clause}处理：{base.explanation_zh}"
+        text = msg(
+            "own.award",
+            by=self.n(ruling.ruled_by),
+            at=_at(ruling.ruled_at),
+            owner=owner.label(self.names),
+            reason=ruling.reason,
+            clause=base.clause,
+            base=base.explanation or base.explanation_zh,
         )
         return replace(
             base,
@@ -1532,8 +1821,18 @@ class _Case:
             provisional_by=None,
             overridden=base.clause,
             rule_ids=_unique((A7_20, *base.rule_ids)),
-            explanation_zh=text,
+            explanation_zh=text.zh,
+            explanation=text,
         )
+
+
+def _zh(value: Param) -> str:
+    """A message parameter as the Chinese it stands for."""
+    if isinstance(value, Msg):
+        return value.zh
+    if isinstance(value, Term):
+        return value.zh
+    return str(value)
 
 
 def _sole_role(owner: Owner) -> ShareRole:

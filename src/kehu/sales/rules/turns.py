@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kehu.sales.rules.messages import Msg, Param, Term, define, gettext_noop, msg, terms
 from kehu.sales.rules.vocabulary import (
     A2_1,
     A5_1,
@@ -55,9 +56,9 @@ class TurnOutcome(StrEnum):
 
 
 TURN_OUTCOME_LABELS: dict[TurnOutcome, str] = {
-    TurnOutcome.CONSUMED: "占用接待名额",
-    TurnOutcome.NOT_CONSUMED: "不占用接待名额",
-    TurnOutcome.MAKEUP_EARNED: "补接名额一次",
+    TurnOutcome.CONSUMED: gettext_noop("占用接待名额"),
+    TurnOutcome.NOT_CONSUMED: gettext_noop("不占用接待名额"),
+    TurnOutcome.MAKEUP_EARNED: gettext_noop("补接名额一次"),
 }
 
 
@@ -82,13 +83,32 @@ MAKEUP_CAUSE_RULES: dict[MakeupCause, str] = {
 }
 
 MAKEUP_CAUSE_LABELS: dict[MakeupCause, str] = {
-    MakeupCause.OWN_CUSTOMER: "接待的是自己的老客户或来电客户",
-    MakeupCause.COLLEAGUE_CUSTOMER: "接待的是同事的客户且已查明",
-    MakeupCause.HELPING: "帮助同事接待",
-    MakeupCause.ASSIGNED_WORK: "项目组另外安排工作",
-    MakeupCause.FOUND_PUBLIC: "事后确定为公共客户，按补客户处理",
-    MakeupCause.CAME_FOR_COLLEAGUE: "新客户在首次来访中说明找某售楼员",
+    MakeupCause.OWN_CUSTOMER: gettext_noop("接待的是自己的老客户或来电客户"),
+    MakeupCause.COLLEAGUE_CUSTOMER: gettext_noop("接待的是同事的客户且已查明"),
+    MakeupCause.HELPING: gettext_noop("帮助同事接待"),
+    MakeupCause.ASSIGNED_WORK: gettext_noop("项目组另外安排工作"),
+    MakeupCause.FOUND_PUBLIC: gettext_noop("事后确定为公共客户，按补客户处理"),
+    MakeupCause.CAME_FOR_COLLEAGUE: gettext_noop("新客户在首次来访中说明找某售楼员"),
 }
+terms([*TURN_OUTCOME_LABELS.values(), *MAKEUP_CAUSE_LABELS.values()])
+
+define(
+    {
+        "turn.consumed": gettext_noop("%(who)s：%(why)s，占用接待名额"),
+        "turn.not_consumed": gettext_noop("%(who)s：%(why)s，不占用接待名额，保留轮排位置"),
+        "turn.makeup_not_owed": gettext_noop(
+            "%(who)s：%(cause)s，本应补接一次；本公司规则为跳过不接（A2.1），不设补接名额，"
+            "此次接待仍占用接待名额"
+        ),
+        "turn.makeup": gettext_noop(
+            "%(who)s：%(cause)s，此次接待不计名额，补接名额一次（%(rule)s），在第一时间补接新客户"
+        ),
+        "turn.helper_public": gettext_noop("%(who)s：公共客户多人同时接待，不占用接待名额"),
+        "turn.helper": gettext_noop(
+            "%(who)s：帮助同事接待，不占用接待名额；如因此错过轮次，按A7.2(3)补接"
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,7 @@ class TurnEffect:
     cause: MakeupCause | None
     rule_ids: tuple[str, ...]
     explanation_zh: str
+    explanation: Msg | None = None  # explanation_zh as a message
 
     @property
     def makeup_earned(self) -> bool:
@@ -125,44 +146,45 @@ def receiver_turn(
     why_zh: str,
     policy: OwnershipPolicy,
     names: Mapping[str, str] | None = None,
+    why: Param | None = None,
 ) -> TurnEffect:
-    """The receiver's turn: see the table in the module docstring."""
+    """The receiver's turn: see the table in the module docstring. ``why``: ``why_zh`` as a
+    message parameter (a label or a message), when the caller has it."""
     who = (names or {}).get(receiver, receiver)
+    reason: Param = why if why is not None else why_zh
+
+    def effect(
+        outcome: TurnOutcome, made: MakeupCause | None, ids: tuple[str, ...], text: Msg
+    ) -> TurnEffect:
+        return TurnEffect(receiver, outcome, made, ids, text.zh, text)
+
     if should_consume:
-        return TurnEffect(
-            receiver,
-            TurnOutcome.CONSUMED,
-            None,
-            rule_ids,
-            f"{who}：{why_zh}，占用接待名额",
+        return effect(
+            TurnOutcome.CONSUMED, None, rule_ids, msg("turn.consumed", who=who, why=reason)
         )
     if not consumed_at_arrival:
-        return TurnEffect(
-            receiver,
+        return effect(
             TurnOutcome.NOT_CONSUMED,
             None,
             rule_ids,
-            f"{who}：{why_zh}，不占用接待名额，保留轮排位置",
+            msg("turn.not_consumed", who=who, why=reason),
         )
     if cause is None:
         raise ValueError("a turn given back needs its cause")
     cause_rule = MAKEUP_CAUSE_RULES[cause]
-    label = MAKEUP_CAUSE_LABELS[cause]
+    label = Term(MAKEUP_CAUSE_LABELS[cause])
     if policy.skip_makeup == SkipMakeup.NONE:
-        return TurnEffect(
-            receiver,
+        return effect(
             TurnOutcome.CONSUMED,
             cause,
             _unique((*rule_ids, cause_rule, A2_1)),
-            f"{who}：{label}，本应补接一次；本公司规则为跳过不接（A2.1），不设补接名额，"
-            "此次接待仍占用接待名额",
+            msg("turn.makeup_not_owed", who=who, cause=label),
         )
-    return TurnEffect(
-        receiver,
+    return effect(
         TurnOutcome.MAKEUP_EARNED,
         cause,
         _unique((*rule_ids, cause_rule, A5_1, A7_2)),
-        f"{who}：{label}，此次接待不计名额，补接名额一次（{cause_rule}），在第一时间补接新客户",
+        msg("turn.makeup", who=who, cause=label, rule=cause_rule),
     )
 
 
@@ -171,20 +193,10 @@ def helper_turn(helper: str, *, public: bool, names: Mapping[str, str] | None = 
     public customer, A7.7): their place in the rotation is untouched."""
     who = (names or {}).get(helper, helper)
     if public:
-        return TurnEffect(
-            helper,
-            TurnOutcome.NOT_CONSUMED,
-            None,
-            (A7_7,),
-            f"{who}：公共客户多人同时接待，不占用接待名额",
-        )
-    return TurnEffect(
-        helper,
-        TurnOutcome.NOT_CONSUMED,
-        None,
-        (A7_2_3,),
-        f"{who}：帮助同事接待，不占用接待名额；如因此错过轮次，按A7.2(3)补接",
-    )
+        text = msg("turn.helper_public", who=who)
+        return TurnEffect(helper, TurnOutcome.NOT_CONSUMED, None, (A7_7,), text.zh, text)
+    text = msg("turn.helper", who=who)
+    return TurnEffect(helper, TurnOutcome.NOT_CONSUMED, None, (A7_2_3,), text.zh, text)
 
 
 def _unique(ids: tuple[str, ...]) -> tuple[str, ...]:

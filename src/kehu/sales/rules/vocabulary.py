@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from kehu.sales.rules.messages import Term, gettext_noop, terms
+
 # --- rule IDs -----------------------------------------------------------------------------------
 
 A1_3 = "A1.3"
@@ -167,10 +169,11 @@ class OwnerKind(StrEnum):
 
 
 OWNER_KIND_LABELS: dict[OwnerKind, str] = {
-    OwnerKind.SALESPERSON: "售楼员",
-    OwnerKind.SALES_DEPARTMENT: "销售部（公共资源）",
-    OwnerKind.GROUP_BUY: "团购（开发商或营销部）",
+    OwnerKind.SALESPERSON: gettext_noop("售楼员"),
+    OwnerKind.SALES_DEPARTMENT: gettext_noop("销售部（公共资源）"),
+    OwnerKind.GROUP_BUY: gettext_noop("团购（开发商或营销部）"),
 }
+terms(OWNER_KIND_LABELS.values())
 
 
 @dataclass(frozen=True, order=True)
@@ -197,6 +200,12 @@ class Owner:
         if self.is_salesperson:
             return (names or {}).get(self.salesperson, self.salesperson)
         return OWNER_KIND_LABELS[self.kind]
+
+    def label(self, names: Mapping[str, str] | None = None) -> str | Term:
+        """``label_zh`` as a message parameter: a name is data, a department a label."""
+        if self.is_salesperson:
+            return self.label_zh(names)
+        return Term(OWNER_KIND_LABELS[self.kind])
 
     def as_json(self) -> dict[str, str]:
         return {"kind": self.kind.value, "salesperson": self.salesperson}

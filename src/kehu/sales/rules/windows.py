@@ -22,6 +22,19 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from kehu.sales.rules.messages import RULES_CONTEXT, Day, Msg, Term, define, gettext_noop, msg
+
+define(
+    {
+        "window.within": gettext_noop(
+            "%(start_label)s%(start)s至%(end_label)s%(end)s相隔%(days)s天，未超过%(limit)s天"
+        ),
+        "window.beyond": gettext_noop(
+            "%(start_label)s%(start)s至%(end_label)s%(end)s相隔%(days)s天，超过%(limit)s天"
+        ),
+    }
+)
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -60,6 +73,18 @@ class WindowCheck:
     def beyond(self) -> bool:
         """超过N天: ``days > limit``."""
         return not self.within
+
+    def text(self, start_label: str, end_label: str) -> Msg:
+        """``text_zh`` as a message; the labels are the rules' words (catalogue msgids)."""
+        return msg(
+            "window.within" if self.within else "window.beyond",
+            start_label=Term(start_label, RULES_CONTEXT),
+            start=Day(self.start),
+            end_label=Term(end_label, RULES_CONTEXT),
+            end=Day(self.end),
+            days=self.days,
+            limit=self.limit,
+        )
 
     def text_zh(self, start_label: str, end_label: str) -> str:
         relation = "未超过" if self.within else "超过"
