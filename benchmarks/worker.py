@@ -99,13 +99,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=config.SEED)
     parser.add_argument("--result", required=True)
     # sales_register: issue #4's registration benchmark (python -m benchmarks.suite_sales_register)
-    parser.add_argument("--suite", choices=("kernel", "sales_register"), default="kernel")
+    # complaints_sweep: issue #5's sweep benchmark (python -m benchmarks.suite_complaints_sweep)
+    parser.add_argument(
+        "--suite", choices=("kernel", "sales_register", "complaints_sweep"), default="kernel"
+    )
     args = parser.parse_args(argv)
     sizes = config.QUICK if args.mode == "quick" else config.DEFAULT
     if args.suite == "sales_register":
         from benchmarks.suite_sales_register import run_worker
 
         outcome = run_worker(args.database, args.mode, args.seed, log)
+    elif args.suite == "complaints_sweep":
+        from benchmarks.suite_complaints_sweep import run_worker as run_sweep_worker
+
+        outcome = run_sweep_worker(args.database, args.mode, args.seed, log)
     else:
         outcome = run(args.database, sizes, args.seed)
     with open(args.result, "w", encoding="utf-8") as out:

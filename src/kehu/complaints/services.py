@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from kehu.complaints import errors, rules
@@ -425,6 +425,7 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> Swe
             return result
         policies = _sweep_policies({c.company_id for c in rows}, now)
         supervisors = _SupervisorChains()
+        supervisors.preload({c.handler_id or c.received_by_id for c in rows})
         events: list[ComplaintEvent] = []
         fined: list[tuple[Complaint, rules.ComplaintPolicy]] = []
         for complaint in rows:
@@ -432,9 +433,7 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> Swe
             events += _sweep_verdict(complaint, now, policy, supervisors, result)
             if complaint.penalised is False and _a8_2_due(complaint):
                 fined.append((complaint, policy))
-        Complaint.objects.bulk_update(
-            rows, ["time_state", "escalation_level", "next_check_at"], batch_size=500
-        )
+        _sweep_update(rows)
         ComplaintEvent.objects.bulk_create(events, batch_size=500)
         for complaint, policy in fined:
             responsible = complaint.handler or complaint.received_by
@@ -461,6 +460,37 @@ _SWEEP_FIELDS = (
 )
 
 
+def _sweep_update(rows: Sequence[Complaint], batch: int = 500) -> None:
+    """Write the sweep's three fields of every row: one ``UPDATE … FROM (VALUES …)`` statement
+    per ``batch`` rows (SQLite ≥ 3.33 and PostgreSQL). Django's ``bulk_update`` builds a ``CASE
+    WHEN id = … THEN …`` expression per row and field, which cost ~15 ms of Python per row in
+    the benchmark (docs/performance.md, "Complaints: the sweep")."""
+    table = connection.ops.quote_name(Complaint._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    first = "(%s::bigint, %s::varchar, %s::smallint, %s::timestamptz)" if postgres else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            values = ", ".join(
+                [first or "(%s, %s, %s, %s)", *["(%s, %s, %s, %s)"] * (len(chunk) - 1)]
+            )
+            params: list[Any] = []
+            for c in chunk:
+                params += [
+                    c.pk,
+                    c.time_state,
+                    c.escalation_level,
+                    connection.ops.adapt_datetimefield_value(c.next_check_at),
+                ]
+            cursor.execute(
+                f"WITH v (id, time_state, escalation_level, next_check_at) AS (VALUES {values}) "
+                f"UPDATE {table} SET time_state = v.time_state, "
+                "escalation_level = v.escalation_level, next_check_at = v.next_check_at "
+                f"FROM v WHERE {table}.id = v.id",
+                params,
+            )
+
+
 def _sweep_policies(company_ids: set[int], now: dt.datetime) -> dict[int, rules.ComplaintPolicy]:
     companies = Company.objects.in_bulk(list(company_ids))
     return {pk: complaint_policy(company, now)[0] for pk, company in companies.items()}
@@ -479,6 +509,14 @@ class _SupervisorChains:
     def __init__(self) -> None:
         self._up: dict[int, int | None] = {}
         self._names: dict[int, str] = {}
+
+    def preload(self, ids: set[int]) -> None:
+        """Everyone in the chains above ``ids``: one query per level, not one per person."""
+        frontier = {i for i in ids if i is not None}
+        while frontier:
+            self._load(frontier)
+            above = {self._up.get(i) for i in frontier}
+            frontier = {i for i in above if i is not None and i not in self._up}
 
     def _load(self, ids: set[int]) -> None:
         missing = [i for i in ids if i not in self._up]

@@ -1,0 +1,616 @@
+"""The complaints sweep (issue #5, Performance): ``complaint_sweep(now=…)`` against its floor.
+
+``python -m benchmarks.suite_complaints_sweep [--quick] [--only sqlite|postgresql]``
+
+Each database runs in its own worker process (``python -m benchmarks.worker --suite
+complaints_sweep``), one after the other: a database (SQLite ``var/bench/
+kehu-bench-csweep-<mode>.sqlite3``; PostgreSQL ``KEHU_BENCH_DATABASE_URL`` with
+``_csweep_<mode>`` appended to its name, dropped and re-created) copied from a migrated
+template (kept per migration state, so only the first run pays for ``migrate``), two
+companies with supervisor chains, then the open complaints bulk-loaded
+(``benchmarks.complaints_loading``), and the timings, in two phases:
+
+1. **open complaints only** (0 closed);
+2. **after loading the closed complaints** (10,000,000 on PostgreSQL by default): the same due
+   set at the same ``now``, so the two phases differ only by the closed rows.
+
+In each phase, for several rounds (the order rotating, so a burst of a neighbour's noise hits
+all three):
+
+- **(a) floor**: the bare SQL on the raw driver connection — ``SELECT`` of the columns the sweep
+  reads, ``WHERE next_check_at <= now AND next_check_at IS NOT NULL AND NOT (stage = 'closed')
+  ORDER BY next_check_at LIMIT 5000`` (the partial index ``complaint_sweep_due``; its plan is
+  recorded and checked), all rows fetched; and the same with ids only;
+- **(b)** ``services.sweep_candidates(now=…, limit=5000)`` (the ORM read alone, ids);
+- **(c)** one whole ``services.complaint_sweep(now=…)`` (read with ``FOR UPDATE SKIP LOCKED``,
+  verdicts from ``rules.timing``, bulk update, bulk insert of the events, A8.2 fines to the
+  discipline ledger) inside a transaction that is rolled back, so every run starts from the
+  same state (the evidence tables are append-only: restoring rows is not possible). The final
+  ``COMMIT`` is therefore not in the timing.
+
+Results go to ``benchmarks/out/complaints_sweep.json`` and print as Markdown; ``--markdown``
+prints a saved run for ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from time import perf_counter, perf_counter_ns
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks import config
+
+OUT_FILE = config.OUT_DIR / "complaints_sweep.json"
+SWEEP_LIMIT = 5000  # complaint_sweep's default batch
+
+
+@dataclass(frozen=True)
+class SweepSizes:
+    mode: str
+    open: int  # open complaints (both companies)
+    closed: int  # closed complaints loaded for the second phase
+    interval_seconds: int  # the time since the previous sweep: what the due set covers
+    rounds: int  # timed rounds per phase (each: floor, candidates, sweep)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Quick: a smoke test; an hour since the last sweep so that a few hundred rows are due.
+QUICK = SweepSizes(mode="quick", open=20_000, closed=100_000, interval_seconds=3600, rounds=5)
+# The issue's sizes on PostgreSQL; the sweep runs every minute (Huey), so one minute's rows.
+DEFAULT_PG = SweepSizes(
+    mode="default", open=1_000_000, closed=10_000_000, interval_seconds=60, rounds=9
+)
+# SQLite: a fifth of the open rows and of the closed ones (see docs/performance.md: why).
+DEFAULT_SQLITE = replace(DEFAULT_PG, open=200_000, closed=2_000_000)
+
+
+def sizes_for(mode: str, database: str) -> SweepSizes:
+    sizes = QUICK if mode == "quick" else DEFAULT_SQLITE if database == "sqlite" else DEFAULT_PG
+    opened = os.environ.get("KEHU_BENCH_CSWEEP_OPEN")
+    closed = os.environ.get("KEHU_BENCH_CSWEEP_CLOSED")
+    return replace(
+        sizes,
+        open=int(opened) if opened else sizes.open,
+        closed=int(closed) if closed else sizes.closed,
+    )
+
+
+def sqlite_path(mode: str) -> Path:
+    return config.BENCH_VAR_DIR / f"kehu-bench-csweep-{mode}.sqlite3"
+
+
+def pg_url(mode: str, suffix: str | None = None) -> str:
+    parts = urlsplit(config.pg_url())
+    name = parts.path.lstrip("/") + (suffix or f"_csweep_{mode}")
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def migration_key() -> str:
+    """The migration state (every migration file's name and text, and Django's version)."""
+    import django
+
+    digest = hashlib.sha256(django.get_version().encode())
+    for path in sorted((config.PROJECT_DIR / "src").rglob("migrations/*.py")):
+        digest.update(str(path.relative_to(config.PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# --- the worker (one database, in its own process) ---------------------------------------------
+
+
+def _fresh_database(database: str, mode: str, log: Callable[[str], None]) -> tuple[str, bool]:
+    """The bench database as a copy of the migrated template if there is one; returns (url,
+    whether it still needs migrating)."""
+    from benchmarks.database import _libpq_url, _pg_maintenance_url, pg_fresh
+
+    key = migration_key()
+    if database == "sqlite":
+        config.BENCH_VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(mode)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        template = config.BENCH_VAR_DIR / f"kehu-bench-csweep-template-{key}.sqlite3"
+        if template.exists():
+            shutil.copyfile(template, path)
+            log(f"copied the migrated template {template.name}")
+            return f"sqlite:///{path}", False
+        return f"sqlite:///{path}", True
+    import psycopg
+    from psycopg import sql
+
+    url = pg_url(mode)
+    name = urlsplit(url).path.lstrip("/")
+    template_name = urlsplit(pg_url(mode, f"_csweep_tpl_{key}")).path.lstrip("/")
+    with psycopg.connect(_libpq_url(_pg_maintenance_url(url)), autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [template_name]
+        ).fetchone()
+        if found:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template_name)
+                )
+            )
+            log(f"created from the migrated template {template_name}")
+            return url, False
+    pg_fresh(url)
+    return url, True
+
+
+def _save_template(database: str, mode: str, url: str, log: Callable[[str], None]) -> None:
+    from django.db import connection
+
+    from benchmarks.database import _libpq_url, _pg_maintenance_url
+
+    key = migration_key()
+    connection.close()
+    if database == "sqlite":
+        template = config.BENCH_VAR_DIR / f"kehu-bench-csweep-template-{key}.sqlite3"
+        for old in config.BENCH_VAR_DIR.glob("kehu-bench-csweep-template-*.sqlite3"):
+            old.unlink(missing_ok=True)
+        shutil.copyfile(sqlite_path(mode), template)
+        log(f"saved the migrated template {template.name}")
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    template_name = urlsplit(pg_url(mode, f"_csweep_tpl_{key}")).path.lstrip("/")
+    prefix = urlsplit(pg_url(mode, "_csweep_tpl_")).path.lstrip("/")
+    with psycopg.connect(_libpq_url(_pg_maintenance_url(url)), autocommit=True) as conn:
+        for (old,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix + "%"]
+        ).fetchall():
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(old)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(template_name), sql.Identifier(name)
+            )
+        )
+    log(f"saved the migrated template {template_name}")
+
+
+def run_worker(database: str, mode: str, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """Create the database, load the complaints, time the three reads/sweeps per phase."""
+    started = perf_counter()
+    url, needs_migrate = _fresh_database(database, mode, log)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kehu.settings"
+    os.environ["KEHU_DATABASE_URL"] = url
+    os.environ["KEHU_VAR_DIR"] = str(config.BENCH_VAR_DIR)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    migrate_seconds = 0.0
+    if needs_migrate:
+        log(f"{database}: migrating (kept as a template for the next runs)")
+        t0 = perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        migrate_seconds = perf_counter() - t0
+        _save_template(database, mode, url, log)
+    outcome = measure(sizes_for(mode, database), seed, log)
+    outcome["migrate_seconds"] = round(migrate_seconds, 1)
+    outcome["seconds"] = round(perf_counter() - started, 1)
+    return outcome
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+_FLOOR_COLUMNS = (
+    "id, company_id, profile, stage, stage_started_at, due_at, warn_at, next_check_at, "
+    "time_state, escalation_level, handler_id, received_by_id, penalised"
+)
+
+
+def _floor_sql(columns: str, placeholder: str) -> str:
+    return (
+        f"SELECT {columns} FROM complaints_complaint WHERE next_check_at <= {placeholder} "
+        "AND next_check_at IS NOT NULL AND NOT (stage = 'closed') "
+        f"ORDER BY next_check_at LIMIT {SWEEP_LIMIT}"
+    )
+
+
+def _stats(samples_ns: list[int]) -> dict[str, float]:
+    us = sorted(s / 1000 for s in samples_ns)
+    return {
+        "n": len(us),
+        "median_us": round(statistics.median(us), 1),
+        "min_us": round(us[0], 1),
+        "max_us": round(us[-1], 1),
+    }
+
+
+def _plans(now: dt.datetime) -> dict[str, str]:
+    from django.db import connection, transaction
+
+    from kehu.complaints import rules, services
+    from kehu.complaints.models import Complaint
+
+    placeholder = "%s"
+    param = connection.ops.adapt_datetimefield_value(now)
+    prefix = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{prefix} {_floor_sql(_FLOOR_COLUMNS, placeholder)}", [param])
+        floor = "\n".join(" ".join(str(x) for x in row) for row in cursor.fetchall())
+    with transaction.atomic():
+        sweep = (
+            Complaint.objects.select_for_update(skip_locked=True)
+            .filter(next_check_at__lte=now)
+            .exclude(stage=rules.Stage.CLOSED.value)
+            .order_by("next_check_at")
+            .only(*services._SWEEP_FIELDS)[:SWEEP_LIMIT]
+            .explain()
+        )
+    candidates = (
+        Complaint.objects.filter(next_check_at__lte=now)
+        .exclude(stage=rules.Stage.CLOSED.value)
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        .explain()
+    )
+    plans = {"floor": floor, "sweep_candidates": candidates, "complaint_sweep read": sweep}
+    for label, plan in plans.items():
+        if "complaint_sweep_due" not in plan:
+            raise AssertionError(f"the {label} plan does not use complaint_sweep_due:\n{plan}")
+    return plans
+
+
+def _phase(label: str, sizes: SweepSizes, now: dt.datetime, log: Callable[[str], None]) -> Any:
+    """Time the floor, ``sweep_candidates`` and ``complaint_sweep`` at ``now``."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from kehu.complaints import services
+
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    placeholder = "%s" if connection.vendor == "postgresql" else "?"
+    param = connection.ops.adapt_datetimefield_value(now)
+    floor_rows_sql = _floor_sql(_FLOOR_COLUMNS, placeholder)
+    floor_ids_sql = _floor_sql("id", placeholder)
+
+    def floor(sql: str) -> int:
+        cursor = raw.cursor()
+        cursor.execute(sql, [param])
+        rows = cursor.fetchall()
+        cursor.close()
+        if connection.vendor == "postgresql":
+            raw.rollback()  # psycopg opened a transaction for the read: end it, as autocommit
+        return len(rows)
+
+    outcomes: list[dict[str, int]] = []
+
+    def sweep() -> None:
+        with transaction.atomic():
+            result = services.complaint_sweep(now=now)
+            transaction.set_rollback(True)
+        outcomes.append(
+            {
+                "looked_at": result.looked_at,
+                "warnings": result.warnings,
+                "breaches": result.breaches,
+                "escalations": result.escalations,
+                "fines": result.fines,
+            }
+        )
+
+    paths: dict[str, Callable[[], Any]] = {
+        "floor": lambda: floor(floor_rows_sql),
+        "floor_ids": lambda: floor(floor_ids_sql),
+        "sweep_candidates": lambda: services.sweep_candidates(now=now, limit=SWEEP_LIMIT),
+        "complaint_sweep": sweep,
+    }
+    # warm-up: one of each (caches, the policy fallback, imports)
+    due = floor(floor_rows_sql)
+    ids = services.sweep_candidates(now=now, limit=SWEEP_LIMIT)
+    if len(ids) != due:
+        raise AssertionError(f"sweep_candidates found {len(ids)} rows, the floor {due}")
+    sweep()
+    samples: dict[str, list[int]] = {name: [] for name in paths}
+    names = list(paths)
+    for round_ in range(sizes.rounds):
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for name in order:
+            t0 = perf_counter_ns()
+            paths[name]()
+            samples[name].append(perf_counter_ns() - t0)
+    if any(o != outcomes[0] for o in outcomes):
+        raise AssertionError(f"the sweeps did not start from the same state: {outcomes}")
+    # statements and where their time goes (one more sweep, not timed)
+    with CaptureQueriesContext(connection) as captured:
+        sweep()
+    statements: list[dict[str, Any]] = [
+        {"sql": q["sql"][:160], "ms": round(float(q["time"]) * 1000, 2)}
+        for q in captured.captured_queries
+    ]
+    # a profile of one more sweep
+    profiler = cProfile.Profile()
+    profiler.enable()
+    sweep()
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(18)
+    stats = {name: _stats(s) for name, s in samples.items()}
+    floor_median = stats["floor"]["median_us"]
+    log(
+        f"{label}: {due} due; floor {floor_median / 1000:.2f} ms, sweep "
+        f"{stats['complaint_sweep']['median_us'] / 1000:.2f} ms "
+        f"({stats['complaint_sweep']['median_us'] / floor_median:.1f}×)"
+    )
+    return {
+        "label": label,
+        "due": due,
+        "sweep_outcome": outcomes[0],
+        "timings": stats,
+        "ratios": {
+            "sweep_candidates / floor": round(
+                stats["sweep_candidates"]["median_us"] / floor_median, 2
+            ),
+            "sweep_candidates / floor_ids": round(
+                stats["sweep_candidates"]["median_us"] / stats["floor_ids"]["median_us"], 2
+            ),
+            "complaint_sweep / floor": round(
+                stats["complaint_sweep"]["median_us"] / floor_median, 2
+            ),
+        },
+        "sweep_statements": statements,
+        "sweep_sql_ms": round(sum(s["ms"] for s in statements), 2),
+        "profile": "\n".join(text.getvalue().splitlines()[:45]),
+        "plans": _plans(now),
+    }
+
+
+def measure(sizes: SweepSizes, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
+    from django.db import connection
+
+    from benchmarks import complaints_loading as loading
+    from benchmarks.database import database_info
+
+    now = loading.NOW
+    interval = dt.timedelta(seconds=sizes.interval_seconds)
+    log(f"organisation; {sizes.open:,} open, {sizes.closed:,} closed complaints")
+    org = loading.build_org(staff_scale=1 if sizes.mode == "quick" else 4)
+    stats = loading.OpenStats()
+    load_open = loading.load(
+        org,
+        open_count=sizes.open,
+        closed_count=0,
+        seed=seed,
+        now=now,
+        interval=interval,
+        log=log,
+        stats=stats,
+    )
+    phases = [_phase("0 closed", sizes, now, log)]
+    load_closed = loading.load(
+        org,
+        open_count=0,
+        closed_count=sizes.closed,
+        seed=seed,
+        now=now,
+        interval=interval,
+        log=log,
+    )
+    loading.check_references()
+    phases.append(_phase(f"{sizes.closed:,} closed", sizes, now, log))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM complaints_complaint WHERE stage = 'closed'")
+        (closed,) = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM complaints_complaint WHERE stage <> 'closed'")
+        (opened,) = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+        else:
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            size = pages * cursor.fetchone()[0]
+    return {
+        "database": database_info(),
+        "sizes": sizes.as_dict(),
+        "now": now.isoformat(),
+        "rows": {"open": opened, "closed": closed, "staff": org.staff_count},
+        "open_mix": {
+            "by_state_at_last_sweep": stats.by_state,
+            "by_profile": stats.by_profile,
+            "by_stage": stats.by_stage,
+        },
+        "load_seconds": {"open": load_open, "closed": load_closed},
+        "database_mb": round(size / 1024 / 1024),
+        "indexes": loading.secondary_indexes(),
+        "phases": phases,
+    }
+
+
+# --- the orchestrator ---------------------------------------------------------------------------
+
+
+def _run_worker_process(database: str, mode: str, seed: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result = Path(handle.name)
+    try:
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.worker",
+            "--suite",
+            "complaints_sweep",
+            "--database",
+            database,
+            "--mode",
+            mode,
+            "--seed",
+            str(seed),
+            "--result",
+            str(result),
+        ]
+        done = subprocess.run(command, cwd=config.PROJECT_DIR, check=False)
+        if done.returncode != 0:
+            return {
+                "skipped": f"the {database} worker failed (exit {done.returncode})",
+                "failed": True,
+            }
+        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+        return data
+    finally:
+        result.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.database import pg_check
+    from benchmarks.machine import machine_info
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.suite_complaints_sweep", description=__doc__
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--seed", type=int, default=config.SEED)
+    parser.add_argument("--output", type=Path, default=OUT_FILE)
+    parser.add_argument("--open", type=int, help="open complaints (overrides the mode)")
+    parser.add_argument("--closed", type=int, help="closed complaints (overrides the mode)")
+    parser.add_argument(
+        "--markdown",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="print saved runs (default: the last one) as Markdown, and run nothing",
+    )
+    args = parser.parse_args(argv)
+    if args.markdown is not None:
+        for path in args.markdown or [OUT_FILE]:
+            print(markdown(json.loads(path.read_text(encoding="utf-8"))))
+        return 0
+    mode = "quick" if args.quick else "default"
+    if args.open:
+        os.environ["KEHU_BENCH_CSWEEP_OPEN"] = str(args.open)
+    if args.closed is not None:
+        os.environ["KEHU_BENCH_CSWEEP_CLOSED"] = str(args.closed)
+    started = perf_counter()
+    run: dict[str, Any] = {
+        "suite": "complaints_sweep",
+        "machine": machine_info(),
+        "config": {"mode": mode, "seed": args.seed},
+        "command": " ".join(
+            ["python -m benchmarks.suite_complaints_sweep", *(argv or sys.argv[1:])]
+        ),
+        "databases": {},
+    }
+    if args.only != "postgresql":
+        run["databases"]["sqlite"] = _run_worker_process("sqlite", mode, args.seed)
+    if args.only != "sqlite":
+        reason = pg_check(pg_url(mode))
+        if reason is None:
+            run["databases"]["postgresql"] = _run_worker_process("postgresql", mode, args.seed)
+        else:
+            print(f"PostgreSQL skipped: {reason}", file=sys.stderr)
+            run["databases"]["postgresql"] = {"skipped": reason}
+    run["seconds"] = round(perf_counter() - started, 1)
+    run["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(run, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    print(markdown(run))
+    print(f"\n{run['seconds']:.0f} s in all; written to {args.output}")
+    return 1 if any(db.get("failed") for db in run["databases"].values()) else 0
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+
+def _t(us: float) -> str:
+    return f"{us / 1000:,.2f} ms" if us >= 1000 else f"{us:,.0f} µs"
+
+
+def markdown(run: dict[str, Any]) -> str:
+    from benchmarks.report import DATABASE_TITLES, database_settings
+
+    m = run["machine"]
+    out = [
+        f"- run: {m['date']}, commit {m.get('git_commit') or '?'}, mode `{run['config']['mode']}`, "
+        f"seed {run['config']['seed']}, {run.get('seconds', 0):.0f} s in all; command "
+        f"`{run.get('command', '')}`",
+        f"- machine: {m['nproc']} × {m['cpu_model']}, {m['ram_gib']} GiB RAM, load average "
+        f"at start {', '.join(str(x) for x in m['load_average'])}"
+        + (
+            f", at end {', '.join(str(x) for x in m['load_average_end'])}"
+            if m.get("load_average_end")
+            else ""
+        ),
+        f"- software: Python {m['python']}, Django {m['django']}, SQLite {m['sqlite']}",
+        "",
+    ]
+    for name, db in run["databases"].items():
+        title = DATABASE_TITLES.get(name, name)
+        if "skipped" in db:
+            out += [f"#### {title}", "", f"Skipped: {db['skipped']}", ""]
+            continue
+        info, sizes = db["database"], db["sizes"]
+        out += [f"#### {title} {info.get('server_version', '')} ({database_settings(info)})", ""]
+        mix = db["open_mix"]
+        out.append(
+            f"Data: {db['rows']['open']:,} open and {db['rows']['closed']:,} closed complaints "
+            f"({db['rows']['staff']} staff in two companies); open by profile "
+            f"{mix['by_profile']}, by state at the previous sweep {mix['by_state_at_last_sweep']}; "
+            f"sweep interval {sizes['interval_seconds']} s; database {db['database_mb']:,} MB. "
+            f"Load: open {db['load_seconds']['open']}, closed {db['load_seconds']['closed']} "
+            f"(seconds); migrated in {db.get('migrate_seconds', 0):.0f} s (0: from the template)."
+        )
+        out += [
+            "",
+            "| closed rows | due rows | (a) floor | (a′) floor, ids | (b) sweep_candidates | "
+            "(c) complaint_sweep | (b)/(a) | (c)/(a) | sweep: statements, SQL time |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for p in db["phases"]:
+            t = p["timings"]
+            out.append(
+                f"| {p['label']} | {p['due']:,} | {_t(t['floor']['median_us'])} | "
+                f"{_t(t['floor_ids']['median_us'])} | {_t(t['sweep_candidates']['median_us'])} | "
+                f"{_t(t['complaint_sweep']['median_us'])} | "
+                f"{p['ratios']['sweep_candidates / floor']:.1f}× | "
+                f"{p['ratios']['complaint_sweep / floor']:.1f}× | "
+                f"{len(p['sweep_statements'])}, {p['sweep_sql_ms']:.1f} ms |"
+            )
+        out.append("")
+        for p in db["phases"]:
+            o = p["sweep_outcome"]
+            t = p["timings"]["complaint_sweep"]
+            out.append(
+                f"- {p['label']}: one sweep looked at {o['looked_at']}, warnings {o['warnings']}, "
+                f"breaches {o['breaches']}, escalations {o['escalations']}, fines {o['fines']}; "
+                f"sweep min/max {_t(t['min_us'])} / {_t(t['max_us'])} (n {t['n']})"
+            )
+        plan = db["phases"][-1]["plans"]["floor"].replace("\n", " / ")
+        out += ["", f"Floor plan ({db['phases'][-1]['label']}): `{plan}`", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
