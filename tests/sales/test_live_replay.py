@@ -53,6 +53,7 @@ class Known:
     customer_id: int
     name: str
     phone: str
+    last_day: dt.date | None = None  # the local day of their latest registered visit
 
 
 @dataclass
@@ -120,6 +121,10 @@ class OfficeDay:
         self.wait(0, 5)
         if self.after_each is not None:
             self.after_each(self)
+        registered_on = (done.visit.registered_at or self.now).astimezone(LOCAL_TZ).date()
+        for known in [*self.customers, *self.phone_only]:
+            if known.customer_id == done.visit.customer_id:
+                known.last_day = registered_on
         return done
 
     # --- the steps ------------------------------------------------------------------------------
@@ -132,6 +137,7 @@ class OfficeDay:
             arrival="walk_in", details=VisitDetails(customer_name=known.name, contact=known.phone)
         )
         known.customer_id = done.visit.customer_id or 0
+        known.last_day = self.now.astimezone(LOCAL_TZ).date()
         self.customers.append(known)
 
     def asked_for(self, seller: int) -> None:
@@ -144,6 +150,7 @@ class OfficeDay:
             details=VisitDetails(customer_name=known.name, contact=known.phone),
         )
         known.customer_id = done.visit.customer_id or 0
+        known.last_day = self.now.astimezone(LOCAL_TZ).date()
         self.customers.append(known)
 
     def returns(self, pick: int, asks_for: int | None) -> None:
@@ -152,6 +159,9 @@ class OfficeDay:
         if not self.customers:
             return self.walk_in()
         known = self.customers[pick % len(self.customers)]
+        if known.last_day == self.now.astimezone(LOCAL_TZ).date():
+            # the book keeps one line per customer per day: a second visit is another day's
+            self.wait(1, 0)
         self.visit(
             arrival="walk_in" if asks_for is None else "asked_for",
             named=None if asks_for is None else self.seller(asks_for),
@@ -203,6 +213,7 @@ class OfficeDay:
             arrival="walk_in", details=VisitDetails(customer_name=name, contact=known.phone)
         )
         known.customer_id = done.visit.customer_id or 0
+        known.last_day = self.now.astimezone(LOCAL_TZ).date()
         self.customers.append(known)
         return None
 
