@@ -487,6 +487,21 @@ def analyze() -> None:
             cursor.execute(f"ANALYZE {TABLE}")
 
 
+def _copy_rows(rows: Iterator[dict[str, Any]]) -> None:
+    first = next(rows, None)
+    if first is None:
+        return
+    columns = list(first)
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    sql = f"COPY {TABLE} ({', '.join(columns)}) FROM STDIN"
+    with raw.transaction(), raw.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.write_row(tuple(first.values()))
+        for row in rows:
+            copy.write_row(tuple(row.values()))
+
+
 def load(
     org: Org,
     *,
@@ -513,7 +528,12 @@ def load(
     if open_count:
         log(f"loading {open_count:,} open complaints")
         rows = open_rows(org, open_count, seed, now, interval, stats or OpenStats())
-        seconds["open"] = bulk_insert(Complaint, rows)[1]
+        started = perf_counter()
+        if connection.vendor == "postgresql":
+            _copy_rows(rows)  # psycopg adapts the values itself: no per-field preparing
+        else:
+            bulk_insert(Complaint, rows)
+        seconds["open"] = perf_counter() - started
     if closed_count:
         log(f"generating {closed_count:,} closed complaints in the database")
         started = perf_counter()

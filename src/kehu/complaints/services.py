@@ -520,6 +520,8 @@ class _SupervisorChains:
 
     def _load(self, ids: set[int]) -> None:
         missing = [i for i in ids if i not in self._up]
+        if not missing:
+            return
         for pk, supervisor, name in Staff.objects.filter(pk__in=missing).values_list(
             "pk", "supervisor_id", "name"
         ):
