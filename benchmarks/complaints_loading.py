@@ -293,6 +293,8 @@ def open_rows(
             "category": category,
             "subject": f"{category}问题",
             "description": f"客户反映{category}问题，请尽快处理。",
+            "own_solution": "",
+            "need_class": "",
             "department_id": department,
             "handler_id": handler,
             "stage": stage.value,
