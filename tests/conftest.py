@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from kehu.core.org.models import Company, CompanyGroup, CompanyKind, Department, Site, Staff
 from kehu.core.org.posts import Post
@@ -85,3 +88,11 @@ def zhao(cast: Cast, east: Company) -> Staff:
 def chen(cast: Cast, west: Company) -> Staff:
     """客服小陈, customer service at 西湖燃气 (an outsider to 华东置业)."""
     return cast.staff(west, "陈小", Post.CUSTOMER_SERVICE)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test() -> Iterator[None]:
+    """A test that asks for an English page leaves English active in this thread; put the
+    default (Chinese) back so the next test starts where a user starts."""
+    yield
+    translation.deactivate()

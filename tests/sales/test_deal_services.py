@@ -223,10 +223,10 @@ def _unknowing_deal_then_conflict(office: Office, days_after: int) -> Deal:
     deal = close_deal(office, done, unit=f"9-{days_after:04d}").deal
     later = timezone.now() + dt.timedelta(days=days_after)
     with time_machine.travel(later, tick=True):
+        # the conflict decides the visit again and the ledger follows, with no refresh
         reception.conflict_record(
             actor=office.desk, visit_id=done.visit.pk, holder_id=office.li.pk, found_at=later
         )
-        deals.deal_commission_refresh(actor=office.pm, deal_id=deal.pk)
     return deal
 
 
@@ -350,3 +350,22 @@ def test_a7_19_one_decision_per_request_and_only_the_sales_manager_decides(
     with pytest.raises(KehuError) as refused:
         deals.sales_request_decide(actor=office.wang, request_id=ask.pk, approve=False, reason="改")
     assert refused.value.code == DealErrorCode.REQUEST_DECIDED
+
+
+def test_x7_3_registering_the_visit_confirms_a_channel_report_still_protected(
+    office: Office,
+) -> None:
+    from kehu.sales import channel_services
+    from kehu.sales.models.channel import ChannelConfirmation
+
+    # given an agent reported 钱客's phone this morning (protected 72 hours, visit decides)
+    channel = channel_services.channel_company_add(actor=office.pm, name="安居客渠道")
+    agent = channel_services.channel_agent_add(actor=office.pm, channel_id=channel.pk, name="马骏")
+    report = channel_services.channel_report_create(
+        actor=office.pm, agent_id=agent.pk, customer_name="钱客", phone="13900000377"
+    )
+    # when 钱客 walks in and the desk registers the visit
+    walk_in(office, office.zhao, "钱客", "13900000377")
+    # then the visit confirmed the agent's report, in the same registration
+    confirmation = ChannelConfirmation.objects.get()
+    assert confirmation.report == report

@@ -36,6 +36,7 @@ from kehu.core.customers.rules import (
     IdentityKeys,
     IdentityMatch,
     identity_match,
+    normalise_plate,
 )
 from kehu.core.customers.selectors import customer_group_ids
 from kehu.core.customers.services import customer_owner_set
@@ -537,7 +538,8 @@ class _FactsBuilder:
         if reg.customer_name:
             near |= Q(name=reg.customer_name)
         if reg.plate:
-            near |= Q(plate__iexact=reg.plate)
+            # pre-registrations store the normalised plate (浙A·12345 → 浙A12345)
+            near |= Q(plate=normalise_plate(reg.plate))
         raisers = [e.holder_id for e in self.conflicts if e.holder_id is not None]
         if raisers:
             near |= Q(salesperson_id__in=raisers)
@@ -826,7 +828,24 @@ def _decide_and_store(
             source_id=stored.pk,
             proposed_by=actor,
         )
+    _sync_commission(actor, stored)
     return RegisterResult(visit=visit, decision=stored, engine=decision)
+
+
+def _sync_commission(actor: Staff, stored: OwnershipDecision) -> None:
+    """A new decision about a visit whose deal is closed re-writes the deal's commission lines
+    (a conflict found after the deal, a consent, a ruling), so the ledger always follows the
+    latest decision. ``commission_sync`` is idempotent: callers that sync too do no harm."""
+    from kehu.sales.deal_services import commission_sync, decision_deal_id
+
+    deal_id = decision_deal_id(stored)
+    if stored.outcome != DecisionOutcome.DECIDED or deal_id is None:
+        return
+    closed = Deal.objects.filter(
+        pk=deal_id, visit_id=stored.visit_id, closed_at__isnull=False
+    ).exists()
+    if closed:
+        commission_sync(actor=actor, decision=stored)
 
 
 def _grant_makeups(actor: Staff, visit: Visit, decision: rules.OwnershipDecision) -> None:
@@ -917,6 +936,10 @@ def visit_register(
     visit.customer = registered.customer
     visit.registered_at = now
     visit.save(update_fields=["registration", "customer", "registered_at"])
+    # a channel agent's report of this customer, still protected, is confirmed by the visit
+    from kehu.sales.channel_services import channel_visit_confirm
+
+    channel_visit_confirm(actor=actor, customer=registered.customer, visited_at=visit.arrived_at)
     return _decide_and_store(actor, visit, now=now, cause="registered")
 
 
