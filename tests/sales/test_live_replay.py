@@ -198,6 +198,9 @@ class OfficeDay:
             details=VisitDetails(customer_name=known.name, contact=known.phone),
             customer_id=known.customer_id,
         )
+        # popped before the visit, so ``visit`` could not note the day: the book keeps one line
+        # per customer per day, and a return must come another day
+        known.last_day = self.now.astimezone(LOCAL_TZ).date()
         self.customers.append(known)
         return None
 
