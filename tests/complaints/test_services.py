@@ -340,3 +340,29 @@ def test_a3_a_complaint_entered_later_runs_from_when_the_customer_complained(
         assert future.value.code == "complaints.bad_time"
         complaint = act(clerk, complaint, "forward", at=local("2026-03-02T10:00"))
     assert complaint.due_at == local("2026-03-03T10:00")
+
+
+def test_a3_a_complex_complaint_gets_a_coordination_meeting_on_its_history(
+    clerk: Staff, chen: Staff
+) -> None:
+    complaint = receive(clerk)
+    meeting = services.meeting_record(
+        actor=chen,
+        complaint_id=complaint.pk,
+        held_at=local("2026-03-03T14:00"),
+        departments="工程部、客户服务中心",
+        minutes="约定本周内更换燃气表并复核读数",
+    )
+    assert meeting.complaint == complaint
+    assert ComplaintEvent.objects.filter(
+        complaint=complaint, action="coordination_meeting"
+    ).exists()
+    with pytest.raises(KehuError) as denied:  # only customer service organises them (A3)
+        services.meeting_record(
+            actor=clerk,
+            complaint_id=complaint.pk,
+            held_at=local("2026-03-03T14:00"),
+            departments="工程部",
+            minutes="x",
+        )
+    assert denied.value.code == "complaints.permission_denied"
