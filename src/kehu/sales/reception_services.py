@@ -377,22 +377,33 @@ class _FactsBuilder:
         return customer.identity_keys if customer is not None else IdentityKeys()
 
     # -- earlier registrations (old customer; A7.13, A7.15, A7.16, A1.5) ------------------------
-    def registered(self, customer_id: int, *, same_file: bool) -> list[rules.Claim]:
-        """One ``registered`` claim per earlier receiver of ``customer_id``: since their first
-        registration, with their latest visit for the ``last_owner_visit`` anchor. For the
-        visit's own customer file both lines are read together with the file they are filed
-        under (the desk chose it); another file is compared on the full name alone."""
+    def earlier_lines(self, customer_ids: list[int]) -> dict[int, list[Registration]]:
+        """The book's earlier lines of each customer, in visit order — one query for the
+        visit's own file and every namesake file together (a common name has hundreds)."""
         assert self.registration is not None
-        rows = list(
+        lines: dict[int, list[Registration]] = {pk: [] for pk in customer_ids}
+        rows = (
             Registration.objects.filter(
                 company_id=self.company_id,
-                customer_id=customer_id,
+                customer_id__in=customer_ids,
                 corrects__isnull=True,
                 visited_at__lt=self.visit.arrived_at,
             )
             .exclude(pk=self.registration.pk)
             .order_by("visited_at", "pk")
         )
+        for row in rows:
+            lines[row.customer_id].append(row)
+        return lines
+
+    def registered(
+        self, customer_id: int, rows: list[Registration], *, same_file: bool
+    ) -> list[rules.Claim]:
+        """One ``registered`` claim per earlier receiver of ``customer_id`` (``rows``: its
+        earlier lines): since their first registration, with their latest visit for the
+        ``last_owner_visit`` anchor. For the visit's own customer file both lines are read
+        together with the file they are filed under (the desk chose it); another file is
+        compared on the full name alone."""
         if not rows:
             return []
         file_keys = self.customer_keys(customer_id) if same_file else IdentityKeys()
@@ -569,10 +580,15 @@ class _FactsBuilder:
     def claims(self) -> tuple[rules.Claim, ...]:
         if self.registration is None or self.customer_id is None:
             return ()
-        claims = self.registered(self.customer_id, same_file=True)
-        for other in self.registration.name_matches or []:
-            if int(other) != self.customer_id:
-                claims += self.registered(int(other), same_file=False)
+        namesakes = [
+            int(other)
+            for other in self.registration.name_matches or []
+            if int(other) != self.customer_id
+        ]
+        lines = self.earlier_lines([self.customer_id, *namesakes])
+        claims = self.registered(self.customer_id, lines[self.customer_id], same_file=True)
+        for other in namesakes:
+            claims += self.registered(other, lines[other], same_file=False)
         claims += self.phone_enquiries(self.customer_id)
         claims += self.family_or_batch(self.customer_id)
         claims += self.pre_registrations()
