@@ -443,10 +443,11 @@ def _name_columns(name: str) -> list[str]:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def _queries(fn: Callable[[], object]) -> int:
+def _queries(fn: Callable[[], object]) -> list[str]:
+    """The statements one call runs (their SQL, shortened), to count and to read."""
     with CaptureQueriesContext(connection) as captured:
         fn()
-    return len(captured.captured_queries)
+    return [q["sql"][:300] for q in captured.captured_queries]
 
 
 def _floor_queries(floor: Floor, v: Visitor) -> int:
@@ -612,7 +613,7 @@ def measure(
             size=size,
             kehu=Stats.of(samples["kehu"]),
             floor=floor_stats,
-            kehu_queries=kehu_queries,
+            kehu_queries=len(kehu_queries),
             floor_queries=floor_queries,
             note=f"visitors: {kind_note}",
             extras={
@@ -632,7 +633,7 @@ def measure(
             size=size,
             kehu=Stats.of(samples["api"]),
             floor=floor_stats,
-            kehu_queries=api_queries,
+            kehu_queries=len(api_queries),
             floor_queries=floor_queries,
             extras={
                 "POST /receptions/ alone": Stats.of(samples["api_arrive"]),
@@ -655,5 +656,6 @@ def measure(
         "errors": dict(errors),
         "results": [r.as_dict() for r in results],
         "profile": profile,
+        "statements_in_process": kehu_queries,
         "seconds": round(perf_counter() - started, 1),
     }

@@ -251,7 +251,6 @@ def channel_report_create(
     )
 
 
-@transaction.atomic
 def channel_visit_confirm(
     *, actor: Staff, customer: Customer, visited_at: dt.datetime
 ) -> ChannelConfirmation | None:
@@ -261,39 +260,36 @@ def channel_visit_confirm(
     known (``visit_register``); the PM's "confirm visit" action calls it too."""
     if not actor.active or customer.company_id != actor.company_id:
         raise not_found("客户", "Customer")
-    phones = sorted(
-        set(
-            CustomerPhone.objects.filter(
-                company_id=actor.company_id, customer_id=customer.pk
-            ).values_list("e164", flat=True)
-        )
-    )
-    for phone_e164 in phones:
-        _lock_phone(actor.company_id, phone_e164)
-    report = (
-        ChannelReport.objects.filter(
-            company_id=actor.company_id,
-            phone_e164__in=phones,
-            reported_at__lte=visited_at,
-            protected_until__gt=visited_at,
-            confirmation__isnull=True,
-        )
-        .order_by("reported_at", "pk")
-        .first()
-    )
-    if report is None:
-        return None
-    rule_ids = [rules.RULE_PROTECTION]
-    if report.visit_decides:
-        rule_ids.append(rules.RULE_VISIT_DECIDES)
-    return ChannelConfirmation.objects.create(
+    phones = CustomerPhone.objects.filter(company_id=actor.company_id, customer_id=customer.pk)
+    live = ChannelReport.objects.filter(
         company_id=actor.company_id,
-        report=report,
-        customer=customer,
-        visited_at=visited_at,
-        rule_ids=rule_ids,
-        confirmed_by=actor,
-    )
+        phone_e164__in=phones.values("e164"),
+        reported_at__lte=visited_at,
+        protected_until__gt=visited_at,
+        confirmation__isnull=True,
+    ).order_by("reported_at", "pk")
+    # Most visitors were never reported: one look, and no lock, settles them. A report written
+    # meanwhile is dated after the visit's arrival, so it could not count anyway.
+    if not live.exists():
+        return None
+    with transaction.atomic():
+        # Look again under the phones' locks, which the reports' own writers take too.
+        for phone_e164 in sorted(set(phones.values_list("e164", flat=True))):
+            _lock_phone(actor.company_id, phone_e164)
+        report = live.first()
+        if report is None:
+            return None
+        rule_ids = [rules.RULE_PROTECTION]
+        if report.visit_decides:
+            rule_ids.append(rules.RULE_VISIT_DECIDES)
+        return ChannelConfirmation.objects.create(
+            company_id=actor.company_id,
+            report=report,
+            customer=customer,
+            visited_at=visited_at,
+            rule_ids=rule_ids,
+            confirmed_by=actor,
+        )
 
 
 @transaction.atomic

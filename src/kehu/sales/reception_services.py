@@ -116,8 +116,16 @@ class RegisterResult:
     engine: rules.OwnershipDecision
 
 
-def _visit_for(actor: Staff, visit_id: int, *, lock: bool = False) -> Visit:
-    rows = Visit.objects.select_related("site", "receiver", "named", "customer", "registration")
+def _visit_for(
+    actor: Staff, visit_id: int, *, lock: bool = False, unregistered: bool = False
+) -> Visit:
+    """The visit, with what every service reads of it. ``unregistered``: the caller needs only
+    its site and receiver (registering it, ending it) — fewer joins, on the desk's busiest
+    path."""
+    related = ["company", "site", "receiver"]
+    if not unregistered:
+        related += ["named", "customer", "registration"]
+    rows = Visit.objects.select_related(*related)
     if lock:
         rows = rows.select_for_update(of=("self",))
     visit = rows.filter(company_id=actor.company_id, pk=visit_id).first()
@@ -296,6 +304,35 @@ def _registration_keys(row: Registration) -> IdentityKeys:
 
 
 @dataclass(frozen=True)
+class _Known:
+    """What the caller already knows about the visit, so that registering reads only what can
+    exist (registering is the front desk's busiest step; docs/performance.md):
+
+    - ``full_name_alone``: the ``identity`` policy the registration itself just read;
+    - ``first_decision``: the visit has no decision yet — so no A7.20 ruling (a ruling answers
+      a decision) and no deal (a deal needs a registered visit) can be about it;
+    - ``new_customer``: the registration created the customer — no phone enquiry, family link
+      or visiting batch can name them yet;
+    - ``owner_id``: the customer's owner as read in this transaction (``_UNKNOWN``: read it);
+    - ``conflict_now``: the registration itself recorded a conflict (``found_at``).
+
+    On a first decision, conflicts and consents are read only when the visit's ``receptions``
+    ledger entries show the desk recorded one: every ``conflict_record`` and ``consent_record``
+    writes such an entry in the same transaction as its row.
+    """
+
+    full_name_alone: str | None = None
+    first_decision: bool = False
+    new_customer: bool = False
+    owner_id: int | object | None = None
+    conflict_now: bool = False
+
+
+_UNKNOWN = object()
+_NOTHING_KNOWN = _Known(owner_id=_UNKNOWN)
+
+
+@dataclass(frozen=True)
 class _Found:
     """When, and by whom, a conflict with one holder was found (A7.10, A7.13, A7.15, A7.16)."""
 
@@ -308,21 +345,37 @@ class _Found:
 class _FactsBuilder:
     """Reads one visit's facts as of ``now`` (later rows are ignored)."""
 
-    def __init__(self, visit: Visit, now: dt.datetime, deal: Deal | None) -> None:
+    def __init__(
+        self, visit: Visit, now: dt.datetime, deal: Deal | None, known: _Known = _NOTHING_KNOWN
+    ) -> None:
         self.visit = visit
         self.now = now
         self.deal_row = deal
+        self.known = known
         self.company_id = visit.company_id
         self.registration: Registration | None = visit.registration
         self.customer_id = visit.customer_id
-        self.full_name_alone = _full_name_alone(visit.company, now)
-        self.conflicts = list(
-            ConflictEvent.objects.filter(visit=visit, found_at__lte=now).order_by("found_at", "pk")
+        self.full_name_alone = known.full_name_alone or _full_name_alone(visit.company, now)
+        self._customer_keys: dict[int, IdentityKeys] = {}
+        self.desk_entries = _reception_entries(visit)
+        self.conflicts = (
+            list(
+                ConflictEvent.objects.filter(visit=visit, found_at__lte=now).order_by(
+                    "found_at", "pk"
+                )
+            )
+            if known.conflict_now or self._recorded("reception_conflict")
+            else []
         )
         self.registered_at = visit.registered_at if self._registered_by(now) else None
         self.default_found = _Found(
             at=self.registered_at or now, by=str(visit.receiver_id), on_site=True, reachable=True
         )
+
+    def _recorded(self, kind: str) -> bool:
+        """Whether rows of ``kind`` may exist: always, unless this is the visit's first decision
+        and the desk's ledger entries show none (see ``_Known``)."""
+        return not self.known.first_decision or any(e.kind == kind for e in self.desk_entries)
 
     def _registered_by(self, now: dt.datetime) -> bool:
         return self.visit.registered_at is not None and self.visit.registered_at <= now
@@ -373,8 +426,15 @@ class _FactsBuilder:
         return _registration_keys(self.registration)
 
     def customer_keys(self, customer_id: int) -> IdentityKeys:
-        customer = Customer.objects.prefetch_related("phones").filter(pk=customer_id).first()
-        return customer.identity_keys if customer is not None else IdentityKeys()
+        """The customer file's keys as they are now. A customer the registration just created
+        has exactly the registration's keys, which every caller unites with these anyway."""
+        if self.known.new_customer and customer_id == self.customer_id:
+            return IdentityKeys()
+        if customer_id not in self._customer_keys:
+            customer = Customer.objects.prefetch_related("phones").filter(pk=customer_id).first()
+            keys = customer.identity_keys if customer is not None else IdentityKeys()
+            self._customer_keys[customer_id] = keys
+        return self._customer_keys[customer_id]
 
     # -- earlier registrations (old customer; A7.13, A7.15, A7.16, A1.5) ------------------------
     def earlier_lines(self, customer_ids: list[int]) -> dict[int, list[Registration]]:
@@ -585,12 +645,17 @@ class _FactsBuilder:
             for other in self.registration.name_matches or []
             if int(other) != self.customer_id
         ]
-        lines = self.earlier_lines([self.customer_id, *namesakes])
+        lines = (
+            self.earlier_lines([self.customer_id, *namesakes])
+            if namesakes or not self.known.new_customer
+            else {self.customer_id: []}  # a customer created just now has no earlier line
+        )
         claims = self.registered(self.customer_id, lines[self.customer_id], same_file=True)
         for other in namesakes:
             claims += self.registered(other, lines[other], same_file=False)
-        claims += self.phone_enquiries(self.customer_id)
-        claims += self.family_or_batch(self.customer_id)
+        if not self.known.new_customer:
+            claims += self.phone_enquiries(self.customer_id)
+            claims += self.family_or_batch(self.customer_id)
         claims += self.pre_registrations()
         seen: set[str] = set()
         unique = []
@@ -603,7 +668,9 @@ class _FactsBuilder:
     def handling(self) -> rules.Handling | None:
         """The latest handling the desk recorded (A7.13: handed back, or continued)."""
         answer = None
-        for entry in _reception_entries(self.visit, "reception_handling"):
+        for entry in self.desk_entries:
+            if entry.kind != "reception_handling":
+                continue
             if dt.datetime.fromisoformat(entry.payload["at"]) <= self.now:
                 answer = rules.Handling(entry.payload["handling"])
         return answer
@@ -629,6 +696,8 @@ class _FactsBuilder:
         return None
 
     def consents(self) -> tuple[rules.Consent, ...]:
+        if not self._recorded("reception_consent"):
+            return ()
         rows = ConsentRecord.objects.filter(visit=self.visit, answered_at__lte=self.now)
         return tuple(
             rules.Consent(
@@ -641,12 +710,14 @@ class _FactsBuilder:
         )
 
     def rulings(self) -> tuple[rules.Ruling, ...]:
+        if self.known.first_decision:
+            return ()
         rows = RulingRecord.objects.filter(visit=self.visit, ruled_at__lte=self.now)
         return tuple(_ruling(row) for row in rows.order_by("ruled_at", "pk"))
 
     def deal(self) -> rules.Deal | None:
         row = self.deal_row
-        if row is None:
+        if row is None and not self.known.first_decision:
             row = (
                 Deal.objects.filter(
                     visit=self.visit, closed_at__isnull=False, closed_at__lte=self.now
@@ -719,13 +790,14 @@ def _ruling(row: RulingRecord) -> rules.Ruling:
     )
 
 
-def _reception_entries(visit: Visit, kind: str) -> list[LedgerEntry]:
+def _reception_entries(visit: Visit) -> list[LedgerEntry]:
+    """What the desk recorded about the visit (stream ``receptions``), in order."""
     rows = ledger_entries_for_subject(company=visit.company, subject=(VISIT_SUBJECT, visit.pk))
-    return [e for e in rows.filter(stream=RECEPTION_STREAM, kind=kind).order_by("seq")]
+    return list(rows.filter(stream=RECEPTION_STREAM).order_by("seq"))
 
 
 def visit_facts(
-    visit: Visit, *, now: dt.datetime, deal: Deal | None = None
+    visit: Visit, *, now: dt.datetime, deal: Deal | None = None, known: _Known = _NOTHING_KNOWN
 ) -> rules.OwnershipFacts:
     """Everything the ownership engine needs about ``visit`` as of ``now``, from the database.
 
@@ -735,10 +807,12 @@ def visit_facts(
     holder, else the registration) and whether the holder was on site and reachable (A7.13).
     Plus consents, rulings (A7.20), the deal of the visit (or ``deal``), came-for (A7.9(3)),
     the business card (A7.6 b), found public afterwards (A7.7) and the handling (A7.13)."""
-    return _FactsBuilder(visit, now, deal).build()
+    return _FactsBuilder(visit, now, deal, known).build()
 
 
-def _names(company_id: int, facts: rules.OwnershipFacts) -> dict[str, str]:
+def _names(
+    company_id: int, facts: rules.OwnershipFacts, known_names: dict[str, str] | None = None
+) -> dict[str, str]:
     ids = {facts.visit.receiver, *facts.visit.helpers, *(c.holder for c in facts.claims)}
     ids |= {c.found_by for c in facts.claims if c.found_by}
     ids |= {c.holder for c in facts.consents} | {r.ruled_by for r in facts.rulings}
@@ -747,6 +821,8 @@ def _names(company_id: int, facts: rules.OwnershipFacts) -> dict[str, str]:
             ids.add(extra)
     if facts.deal is not None:
         ids.add(facts.deal.closer)
+    if known_names is not None and ids <= known_names.keys():
+        return {i: known_names[i] for i in ids}
     rows = Staff.objects.filter(company_id=company_id, pk__in=[int(i) for i in ids if i.isdigit()])
     return {str(pk): name for pk, name in rows.values_list("pk", "name")}
 
@@ -766,17 +842,23 @@ def _decide_and_store(
     cause: str,
     ruling: RulingRecord | None = None,
     deal: Deal | None = None,
+    known: _Known = _NOTHING_KNOWN,
 ) -> RegisterResult:
     """Decide from the database's facts and store the decision (superseding the visit's latest),
     its ledger entry, the owner, the make-ups not yet granted and a grab's fine proposal (once
     per visit)."""
-    facts = visit_facts(visit, now=now, deal=deal)
+    facts = visit_facts(visit, now=now, deal=deal, known=known)
     policy, policy_ref = sales_policy(actor.company, now)
-    names = _names(actor.company_id, facts)
+    receiver = visit.receiver
+    names = _names(actor.company_id, facts, {str(receiver.pk): receiver.name})
     decision = rules.decide_ownership(facts, policy=policy, names=names)
     as_json = rules.decision_as_json(decision)
     pending = decision.outcome != rules.Outcome.DECIDED
-    earlier = list(OwnershipDecision.objects.filter(visit=visit).order_by("pk"))
+    earlier = (
+        []
+        if known.first_decision
+        else list(OwnershipDecision.objects.filter(visit=visit).order_by("pk"))
+    )
     customer = visit.customer
     stored = OwnershipDecision.objects.create(
         company_id=actor.company_id,
@@ -821,8 +903,16 @@ def _decide_and_store(
     )
     if not pending and customer is not None:
         owner = decision.owner_after
-        new_owner = _staff(actor.company_id, owner.salesperson) if owner.is_salesperson else None
-        current = Customer.objects.filter(pk=customer.pk).values_list("owner_id", flat=True)[0]
+        new_owner: Staff | None = None
+        if owner.is_salesperson:
+            new_owner = (
+                receiver
+                if owner.salesperson == str(receiver.pk)
+                else _staff(actor.company_id, owner.salesperson)
+            )
+        current = known.owner_id
+        if current is _UNKNOWN:
+            current = Customer.objects.filter(pk=customer.pk).values_list("owner_id", flat=True)[0]
         if current != (new_owner.pk if new_owner else None):
             customer_owner_set(
                 company_id=actor.company_id, customer_id=customer.pk, owner=new_owner
@@ -915,7 +1005,7 @@ def visit_register(
     ``found_at`` (kept for callers that register and report a conflict in one step): a conflict
     found at that moment, recorded as a ``ConflictEvent`` naming nobody; ``handling``: what the
     receiver did (A7.13), recorded as if by ``handling_record``."""
-    visit = _visit_for(actor, visit_id, lock=True)
+    visit = _visit_for(actor, visit_id, lock=True, unregistered=True)
     if visit.registration_id is not None:
         raise _conflict("already_registered", "该来访已登记。", "This visit is already registered.")
     if handling:
@@ -928,7 +1018,7 @@ def visit_register(
         details=details,
         receiver=visit.receiver,
         customer_id=customer_id,
-        site_id=visit.site_id,
+        site=visit.site,
         visited_at=visit.arrived_at,
         set_owner=False,
     )
@@ -956,7 +1046,14 @@ def visit_register(
     from kehu.sales.channel_services import channel_visit_confirm
 
     channel_visit_confirm(actor=actor, customer=registered.customer, visited_at=visit.arrived_at)
-    return _decide_and_store(actor, visit, now=now, cause="registered")
+    known = _Known(
+        conflict_now=found_at is not None,
+        full_name_alone=registered.full_name_alone,
+        first_decision=True,  # an unregistered visit has no decision
+        new_customer=registered.customer_created,
+        owner_id=registered.customer.owner_id,
+    )
+    return _decide_and_store(actor, visit, now=now, cause="registered", known=known)
 
 
 @transaction.atomic

@@ -129,6 +129,7 @@ class RegisteredVisit:
     conflicts: list[dict[str, Any]]  # other customers sharing a deciding key (撞单, for A7.x)
     ledger_entry: LedgerEntry
     rule_ids: list[str] = field(default_factory=list)
+    full_name_alone: str = identity_rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION  # policy in force
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -327,6 +328,7 @@ def registration_record(
     visited_at: dt.datetime | None = None,
     set_owner: bool = True,
     request: HttpRequest | None = None,
+    site: Site | None = None,
 ) -> RegisteredVisit:
     """Write one line of the registration book (A7.4) and its ledger entry.
 
@@ -340,6 +342,8 @@ def registration_record(
     - ``set_owner``: a new customer's owner becomes the receiver (A2.12, A1.5). The ownership
       engine passes False and stores its own decision with ``customer_owner_set``. Existing
       customers' owners are never changed here.
+    - ``site``: the site itself, when the caller has it already checked (the reception flow's
+      visit); otherwise ``site_id`` is looked up in the staff's company.
     """
     _require(staff, PERM_ADD, "登记客户", "register customers")
     receiver = receiver or staff
@@ -356,7 +360,8 @@ def registration_record(
             "Give at least the customer's name or phone (A7.4).",
             "customer_name",
         )
-    site = _site_for(staff, receiver, site_id)
+    if site is None or site.company_id != staff.company_id:
+        site = _site_for(staff, receiver, site_id)
     full_name_alone, policy_ref = full_name_alone_policy(staff, now)
     full_name_decides = full_name_alone == identity_rules.FULL_NAME_ALONE_DECIDES
     keys = identity_rules.IdentityKeys.from_raw(
@@ -463,6 +468,7 @@ def registration_record(
         conflicts=conflicts,
         ledger_entry=entry,
         rule_ids=rule_ids,
+        full_name_alone=full_name_alone,
     )
 
 

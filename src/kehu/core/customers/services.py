@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from kehu.core.audit.models import AuditAction, AuditOutcome
 from kehu.core.audit.services import audit_record
@@ -172,7 +173,7 @@ def customer_phone_add(
     return row
 
 
-def customer_owner_set(*, company_id: int, customer_id: int, owner: Staff | None) -> Customer:
+def customer_owner_set(*, company_id: int, customer_id: int, owner: Staff | None) -> None:
     """Record the customer's responsible staff member, as decided by the caller.
 
     Ownership is decided by the sales app's rules (A7.7–A7.16, A7.20), which record the decision
@@ -180,17 +181,13 @@ def customer_owner_set(*, company_id: int, customer_id: int, owner: Staff | None
     """
     if owner is not None and (owner.company_id != company_id or not owner.active):
         raise _owner_invalid()
-    with transaction.atomic():
-        customer = (
-            Customer.objects.select_for_update()
-            .filter(company_id=company_id, pk=customer_id)
-            .first()
-        )
-        if customer is None:
-            raise CustomerNotFound()
-        customer.owner = owner
-        customer.save(update_fields=["owner", "updated_at"])
-    return customer
+    # One UPDATE: only the owner changes, so the identity keys ``save()`` derives need no
+    # recomputing (that cost a pinyin pass on every ownership decision).
+    changed = Customer.objects.filter(company_id=company_id, pk=customer_id).update(
+        owner=owner, updated_at=timezone.now()
+    )
+    if not changed:
+        raise CustomerNotFound()
 
 
 def family_link_add(

@@ -6,11 +6,13 @@ and stores ``resolved.version_id`` / ``resolved.ref`` with each decision it make
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
+from django.db import connections, router
 from django.db.models import QuerySet
 from pydantic import BaseModel, ValidationError
 
@@ -81,15 +83,31 @@ def _require_aware(at: datetime) -> None:
         raise ValueError("policy_for needs an aware datetime (kehu stores time in UTC).")
 
 
+# Validated values per stored version. Versions are append-only and the schemas' models are
+# frozen, so one validated object can be shared; validating on every ``policy_for`` was a
+# measurable part of registering a visit (docs/performance.md). The key holds the row's data
+# itself, not only its id: test databases reuse ids for different rows.
+_VALUES_CACHE: dict[tuple[str, int, str, int, str], BaseModel] = {}
+_VALUES_CACHE_LIMIT = 1024
+
+
 def _version_values(entry: PolicySchemaEntry, kind: str, row: PolicyVersion) -> BaseModel:
     """A stored version's values. Fields added to the schema after the version was saved take
     the profile's or the rulebook's default; fields since removed are ignored."""
+    cache_key = (entry.key, id(entry.model), kind, row.pk, json.dumps(row.data, sort_keys=True))
+    cached = _VALUES_CACHE.get(cache_key)
+    if cached is not None:
+        return cached
     baseline, _ = baseline_values(entry.key, kind)
     known = {name: value for name, value in row.data.items() if name in entry.model.model_fields}
     try:
-        return entry.model.model_validate({**baseline.model_dump(), **known})
+        values = entry.model.model_validate({**baseline.model_dump(), **known})
     except ValidationError as exc:
         raise PolicyStoredInvalid(row.ref, str(exc)) from exc
+    if len(_VALUES_CACHE) >= _VALUES_CACHE_LIMIT:
+        _VALUES_CACHE.clear()
+    _VALUES_CACHE[cache_key] = values
+    return values
 
 
 def _resolve(
@@ -123,13 +141,22 @@ def policy_for(*, company: Company, key: str, at: datetime) -> ResolvedPolicy[An
     the rulebook's defaults when there is none."""
     _require_aware(at)
     entry = policy_schema(key)
-    row = (
-        PolicyVersion.objects.for_key(company.pk, key)
-        .filter(effective_from__lte=at)
-        .order_by("-effective_from", "-version")
-        .first()
+    return _resolve(entry, company, _version_in_force(company.pk, key, at))
+
+
+def _version_in_force(company_id: int, key: str, at: datetime) -> PolicyVersion | None:
+    """The stored version in force at ``at``: the latest ``effective_from`` not after ``at``,
+    ties to the highest version (index ``policy_version_in_force``). Every decision reads one
+    to three policies, so this is a raw query: building it with the ORM cost five times as much
+    as running it (docs/performance.md)."""
+    connection = connections[router.db_for_read(PolicyVersion)]
+    table = connection.ops.quote_name(PolicyVersion._meta.db_table)
+    rows = PolicyVersion.objects.raw(
+        f"SELECT * FROM {table} WHERE company_id = %s AND {connection.ops.quote_name('key')} = %s"
+        " AND effective_from <= %s ORDER BY effective_from DESC, version DESC LIMIT 1",
+        [company_id, key, connection.ops.adapt_datetimefield_value(at)],
     )
-    return _resolve(entry, company, row)
+    return next(iter(rows), None)
 
 
 def policy_for_schema(*, company: Company, schema: type[M], at: datetime) -> ResolvedPolicy[M]:
