@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from kehu.core.customers.models import Customer, FamilyLink
+from kehu.core import rawsql
+from kehu.core.customers.models import Customer, CustomerPhone, FamilyLink
 from kehu.core.customers.rules import (
     FULL_NAME_ALONE_NEEDS_CONFIRMATION,
     IdentityKey,
@@ -43,7 +43,6 @@ from kehu.core.customers.services import customer_owner_set
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.rules import Stream
-from kehu.core.ledger.selectors import ledger_entries_for_subject
 from kehu.core.ledger.services import ledger_append
 from kehu.core.org.models import Company, Site, Staff
 from kehu.core.policy.errors import PolicyKeyUnknown
@@ -431,8 +430,13 @@ class _FactsBuilder:
         if self.known.new_customer and customer_id == self.customer_id:
             return IdentityKeys()
         if customer_id not in self._customer_keys:
-            customer = Customer.objects.prefetch_related("phones").filter(pk=customer_id).first()
-            keys = customer.identity_keys if customer is not None else IdentityKeys()
+            found = rawsql.select(Customer, "id = %s", [customer_id])
+            phones = rawsql.scalars(
+                CustomerPhone,
+                f"SELECT e164 FROM {rawsql.table(CustomerPhone)} WHERE customer_id = %s",
+                [customer_id],
+            )
+            keys = found[0].keys_with_phones(phones) if found else IdentityKeys()
             self._customer_keys[customer_id] = keys
         return self._customer_keys[customer_id]
 
@@ -442,15 +446,13 @@ class _FactsBuilder:
         visit's own file and every namesake file together (a common name has hundreds)."""
         assert self.registration is not None
         lines: dict[int, list[Registration]] = {pk: [] for pk in customer_ids}
-        rows = (
-            Registration.objects.filter(
-                company_id=self.company_id,
-                customer_id__in=customer_ids,
-                corrects__isnull=True,
-                visited_at__lt=self.visit.arrived_at,
-            )
-            .exclude(pk=self.registration.pk)
-            .order_by("visited_at", "pk")
+        ids_sql, ids = rawsql.in_list(customer_ids)
+        rows = rawsql.select(
+            Registration,
+            f"company_id = %s AND customer_id IN {ids_sql} AND corrects_id IS NULL"
+            " AND visited_at < %s AND id <> %s",
+            [self.company_id, *ids, self.visit.arrived_at, self.registration.pk],
+            order_by="visited_at, id",
         )
         for row in rows:
             lines[row.customer_id].append(row)
@@ -498,12 +500,12 @@ class _FactsBuilder:
     # -- phone enquiries (A7.12) ----------------------------------------------------------------
     def phone_enquiries(self, customer_id: int) -> list[rules.Claim]:
         match = _canonical(IdentityMatch(keys=(IdentityKey.PHONE,)), self.full_name_alone)
-        rows = PhoneEnquiry.objects.filter(
-            company_id=self.company_id,
-            customer_id=customer_id,
-            corrects__isnull=True,
-            called_at__lt=self.visit.arrived_at,
-        ).order_by("called_at", "pk")
+        rows = rawsql.select(
+            PhoneEnquiry,
+            "company_id = %s AND customer_id = %s AND corrects_id IS NULL AND called_at < %s",
+            [self.company_id, customer_id, self.visit.arrived_at],
+            order_by="called_at, id",
+        )
         return [
             self.claim(
                 id=f"phone:{row.pk}",
@@ -603,20 +605,32 @@ class _FactsBuilder:
         mine = _union(self.visit_keys(), self.customer_keys(self.customer_id))
         reg = self.registration
         assert reg is not None
-        near = Q(pk__in=[])
+        near: list[str] = []
+        params: list[Any] = []
         if mine.phones:
-            near |= Q(phone_e164__in=sorted(mine.phones))
+            phones_sql, phones = rawsql.in_list(sorted(mine.phones))
+            near.append(f"phone_e164 IN {phones_sql}")
+            params += phones
         if reg.customer_name:
-            near |= Q(name=reg.customer_name)
+            near.append("name = %s")
+            params.append(reg.customer_name)
         if reg.plate:
             # pre-registrations store the normalised plate (浙A·12345 → 浙A12345)
-            near |= Q(plate=normalise_plate(reg.plate))
+            near.append("plate = %s")
+            params.append(normalise_plate(reg.plate))
         raisers = [e.holder_id for e in self.conflicts if e.holder_id is not None]
         if raisers:
-            near |= Q(salesperson_id__in=raisers)
-        rows = PreRegistration.objects.filter(
-            near, company_id=self.company_id, registered_at__lt=self.visit.arrived_at
-        ).order_by("registered_at", "pk")
+            raisers_sql, raiser_ids = rawsql.in_list(raisers)
+            near.append(f"salesperson_id IN {raisers_sql}")
+            params += raiser_ids
+        if not near:
+            return []
+        rows = rawsql.select(
+            PreRegistration,
+            f"company_id = %s AND registered_at < %s AND ({' OR '.join(near)})",
+            [self.company_id, self.visit.arrived_at, *params],
+            order_by="registered_at, id",
+        )
         claims = []
         for row in rows:
             theirs = _keys_of(
@@ -792,8 +806,12 @@ def _ruling(row: RulingRecord) -> rules.Ruling:
 
 def _reception_entries(visit: Visit) -> list[LedgerEntry]:
     """What the desk recorded about the visit (stream ``receptions``), in order."""
-    rows = ledger_entries_for_subject(company=visit.company, subject=(VISIT_SUBJECT, visit.pk))
-    return list(rows.filter(stream=RECEPTION_STREAM).order_by("seq"))
+    return rawsql.select(
+        LedgerEntry,
+        "company_id = %s AND subject_type = %s AND subject_id = %s AND stream = %s",
+        [visit.company_id, VISIT_SUBJECT, str(visit.pk), RECEPTION_STREAM],
+        order_by="seq",
+    )
 
 
 def visit_facts(

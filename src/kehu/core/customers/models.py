@@ -7,6 +7,7 @@ company. The raw values are kept as typed for display.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -143,9 +144,13 @@ class Customer(CompanyOwned):
     @property
     def identity_keys(self) -> rules.IdentityKeys:
         """This customer's A7.4 keys (phones from the prefetched ``phones`` if loaded)."""
+        return self.keys_with_phones(p.e164 for p in self.phones.all())
+
+    def keys_with_phones(self, phones: Iterable[str]) -> rules.IdentityKeys:
+        """This customer's A7.4 keys with ``phones`` (E.164) read by the caller."""
         return rules.IdentityKeys(
             full_name=self.full_name_key,
-            phones=frozenset(p.e164 for p in self.phones.all()),
+            phones=frozenset(phones),
             car_brand=self.car_brand_key,
             plate=self.plate_key,
             surname=self.surname,

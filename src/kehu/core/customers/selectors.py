@@ -21,6 +21,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from kehu.core import rawsql
 from kehu.core.customers import match_sql, rules
 from kehu.core.customers.errors import (
     CustomerNotFound,
@@ -397,20 +398,19 @@ def customer_group_ids(*, company: Company | int, customer_id: int) -> set[int]:
     company_id = company if isinstance(company, int) else company.pk
     group = {customer_id}
     frontier = {customer_id}
+    links, members = rawsql.table(FamilyLink), rawsql.table(VisitBatchMember)
     while frontier:
-        relatives = set(
-            FamilyLink.objects.filter(company_id=company_id, customer_id__in=frontier).values_list(
-                "relative_id", flat=True
-            )
+        # Relatives and batch companions of the frontier in one round trip (asked for on
+        # every ownership decision).
+        ids_sql, ids = rawsql.in_list(sorted(frontier))
+        found = rawsql.scalars(
+            FamilyLink,
+            f"SELECT relative_id FROM {links} WHERE company_id = %s AND customer_id IN {ids_sql}"
+            f" UNION SELECT other.customer_id FROM {members} AS mine"
+            f" JOIN {members} AS other ON other.batch_id = mine.batch_id"
+            f" WHERE mine.company_id = %s AND mine.customer_id IN {ids_sql}",
+            [company_id, *ids, company_id, *ids],
         )
-        batch_ids = VisitBatchMember.objects.filter(
-            company_id=company_id, customer_id__in=frontier
-        ).values("batch_id")
-        companions = set(
-            VisitBatchMember.objects.filter(
-                company_id=company_id, batch_id__in=batch_ids
-            ).values_list("customer_id", flat=True)
-        )
-        frontier = (relatives | companions) - group
+        frontier = set(found) - group
         group |= frontier
     return group
