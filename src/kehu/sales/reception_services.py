@@ -313,7 +313,8 @@ class _Known:
     - ``new_customer``: the registration created the customer — no phone enquiry, family link
       or visiting batch can name them yet;
     - ``owner_id``: the customer's owner as read in this transaction (``_UNKNOWN``: read it);
-    - ``conflict_now``: the registration itself recorded a conflict (``found_at``).
+    - ``conflict_now``: the registration itself recorded a conflict (``found_at``);
+    - ``customer``: the visit's customer file, read by the registration.
 
     On a first decision, conflicts and consents are read only when the visit's ``receptions``
     ledger entries show the desk recorded one: every ``conflict_record`` and ``consent_record``
@@ -325,6 +326,7 @@ class _Known:
     new_customer: bool = False
     owner_id: int | object | None = None
     conflict_now: bool = False
+    customer: Customer | None = None  # the visit's customer as read in this transaction
 
 
 _UNKNOWN = object()
@@ -430,7 +432,12 @@ class _FactsBuilder:
         if self.known.new_customer and customer_id == self.customer_id:
             return IdentityKeys()
         if customer_id not in self._customer_keys:
-            found = rawsql.select(Customer, "id = %s", [customer_id])
+            known = self.known.customer
+            found = (
+                [known]
+                if known is not None and known.pk == customer_id
+                else rawsql.select(Customer, "id = %s", [customer_id])
+            )
             phones = rawsql.scalars(
                 CustomerPhone,
                 f"SELECT e164 FROM {rawsql.table(CustomerPhone)} WHERE customer_id = %s",
@@ -1039,6 +1046,7 @@ def visit_register(
         site=visit.site,
         visited_at=visit.arrived_at,
         set_owner=False,
+        savepoint=False,  # this service is one transaction; an error undoes all of it
     )
     now = timezone.now()
     if found_at is not None:
@@ -1070,6 +1078,7 @@ def visit_register(
         first_decision=True,  # an unregistered visit has no decision
         new_customer=registered.customer_created,
         owner_id=registered.customer.owner_id,
+        customer=registered.customer,
     )
     return _decide_and_store(actor, visit, now=now, cause="registered", known=known)
 

@@ -329,6 +329,7 @@ def registration_record(
     set_owner: bool = True,
     request: HttpRequest | None = None,
     site: Site | None = None,
+    savepoint: bool = True,
 ) -> RegisteredVisit:
     """Write one line of the registration book (A7.4) and its ledger entry.
 
@@ -344,6 +345,8 @@ def registration_record(
       customers' owners are never changed here.
     - ``site``: the site itself, when the caller has it already checked (the reception flow's
       visit); otherwise ``site_id`` is looked up in the staff's company.
+    - ``savepoint=False``: the caller's own transaction is all-or-nothing and lets errors
+      through (the reception flow), so no savepoint of its own (two round trips saved).
     """
     _require(staff, PERM_ADD, "登记客户", "register customers")
     receiver = receiver or staff
@@ -371,7 +374,7 @@ def registration_record(
         plate=details.plate,
     )
     tz = office_tz()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         matches: list[CustomerMatch] = (
             customer_match(
                 staff.company_id,
