@@ -31,6 +31,7 @@ from kehu.complaints.models import (
     WorkOrder,
     WorkOrderStatus,
 )
+from kehu.core import rawsql
 from kehu.core.calendar.errors import from_rule_error
 from kehu.core.calendar.rules import LOCAL_TZ, CalendarRuleError
 from kehu.core.calendar.selectors import company_day_status_lookup
@@ -434,7 +435,7 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> Swe
             if complaint.penalised is False and _a8_2_due(complaint):
                 fined.append((complaint, policy))
         _sweep_update(rows)
-        ComplaintEvent.objects.bulk_create(events, batch_size=500)
+        rawsql.insert_many(ComplaintEvent, events)
         for complaint, policy in fined:
             responsible = complaint.handler or complaint.received_by
             result.fines += _a8_2_fines(complaint, policy, responsible, now)

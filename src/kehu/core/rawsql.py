@@ -61,3 +61,27 @@ def scalars(model: type[models.Model], sql: str, params: Sequence[Any]) -> list[
     with _connection(model).cursor() as cursor:
         cursor.execute(sql, [db_value(model, p) for p in params])
         return [row[0] for row in cursor.fetchall()]
+
+
+def insert_many(model: type[M], rows: Sequence[M], *, batch: int = 500) -> None:
+    """Insert ``rows`` (unsaved instances) with one multi-row ``INSERT`` per ``batch``, without
+    ``bulk_create``'s per-object work (it was a third of a 562-row sweep; docs/performance.md,
+    "Complaints: the sweep"). Every concrete field but the auto primary key is written, from the
+    instance's attribute through the field's own ``get_db_prep_save``; ids are not read back."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params: list[Any] = []
+            for row in chunk:
+                # the instance's defaults were applied when it was built
+                params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+            cursor.execute(
+                f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(chunk))}",
+                params,
+            )
