@@ -7,10 +7,17 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from hypothesis import settings
 
 from kehu.core.org.models import Company, CompanyGroup, CompanyKind, Department, Site, Staff
 from kehu.core.org.posts import Post
 from kehu.core.org.services import staff_assign_post_group
+
+# No hypothesis deadline anywhere: its per-example time limit (200 ms) is a timing assertion,
+# and examples that write to the database failed it on a loaded CI machine. A test's own
+# ``@settings`` still sets its number of examples; ``deadline`` set there overrides this.
+settings.register_profile("kehu", deadline=None)
+settings.load_profile("kehu")
 
 
 class Cast:
