@@ -31,9 +31,9 @@ from kehu.core.customers.models import Customer
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Staff
 from kehu.core.web.context_processors import request_staff
+from kehu.sales import labels, rules
 from kehu.sales import reception_selectors as selectors
 from kehu.sales import reception_services as services
-from kehu.sales import rules
 from kehu.sales.reception_services import ReceptionError
 from kehu.sales.registration_forms import LocalDateTimeInput, VisitFieldsForm, aware
 from kehu.sales.registration_selectors import desk_matches
@@ -167,7 +167,8 @@ def _decision_view(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "row": row,
         "owner_before": who(row.owner_before),
         "owner_after": who(row.owner_after),
-        "rules": [(rule_id, rules.RULE_TITLES_ZH.get(rule_id, "")) for rule_id in row.rule_ids],
+        "rules": [(rule_id, labels.rule_title(rule_id)) for rule_id in row.rule_ids],
+        "explanation": labels.explanation(row.detail or {"explanation_zh": row.explanation_zh}),
         "turns": [
             {
                 "name": names.get(str(t.get("salesperson")), t.get("salesperson")),
@@ -212,7 +213,7 @@ def _visit_context(
         "arrival_label": dict(ARRIVAL_CHOICES).get(visit.arrival, visit.arrival),
         "public_kind_label": dict(PUBLIC_KIND_CHOICES).get(visit.public_kind, ""),
         "rotation_rules": [
-            (rule_id, rules.RULE_TITLES_ZH.get(rule_id, "")) for rule_id in visit.rotation_rule_ids
+            (rule_id, labels.rule_title(rule_id)) for rule_id in visit.rotation_rule_ids
         ],
         "decisions": [_decision_view(d, names) for d in detail.decisions],
         "handling_now": HANDLING_LABELS.get(detail.handling[-1]["handling"])
@@ -387,5 +388,11 @@ def reception_decisions(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(
         request,
         "sales/reception/decisions.html",
-        {"customer": customer, "decisions": rows},
+        {
+            "customer": customer,
+            "decisions": [
+                (row, labels.explanation(row.detail or {"explanation_zh": row.explanation_zh}))
+                for row in rows
+            ],
+        },
     )

@@ -30,12 +30,11 @@ from django.views.decorators.http import require_GET, require_POST
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Site, Staff
 from kehu.core.web.context_processors import request_staff
-from kehu.sales import reception_selectors, reception_services, reception_views
+from kehu.sales import labels, reception_selectors, reception_services, reception_views
 from kehu.sales import rotation_rules as rules
 from kehu.sales import rotation_selectors as selectors
 from kehu.sales import rotation_services as services
 from kehu.sales.models.rotation import DutyReason, RotationEvent
-from kehu.sales.rules import RULE_TITLES_ZH
 
 SiteView = Callable[..., HttpResponse]
 StrOrPromise = str | Promise
@@ -179,9 +178,12 @@ def _desk_context(request: HttpRequest, staff: Staff, site: Site) -> dict[str, A
         "site": site,
         "board": board,
         "result": result,
+        "result_explanation": (
+            labels.event_explanation(result.detail, result.explanation) if result else ""
+        ),
         "arrived": arrived,
         "arrived_rules": [
-            (rule_id, RULE_TITLES_ZH.get(rule_id, "")) for rule_id in arrived.rotation_rule_ids
+            (rule_id, labels.rule_title(rule_id)) for rule_id in arrived.rotation_rule_ids
         ]
         if arrived
         else [],

@@ -19,6 +19,8 @@ A1_3 = "A1.3"
 A1_5 = "A1.5"
 A1_6 = "A1.6"
 A2_1 = "A2.1"
+A2_2 = "A2.2"
+A2_5 = "A2.5"
 A2_6 = "A2.6"
 A2_8 = "A2.8"
 A2_12 = "A2.12"
@@ -30,6 +32,7 @@ A7_2_1 = "A7.2(1)"
 A7_2_2 = "A7.2(2)"
 A7_2_3 = "A7.2(3)"
 A7_2_4 = "A7.2(4)"
+A7_3 = "A7.3"
 A7_4 = "A7.4"
 A7_6 = "A7.6"
 A7_7 = "A7.7"
@@ -73,6 +76,8 @@ RULE_TITLES_ZH: dict[str, str] = {
     A1_5: "客户登记有冲突的，以先登记者为准",
     A1_6: "公司转介的客户由项目经理安排接待，成交提成另议",
     A2_1: "按顺序接待，轮到的售楼员不在或正接待客户则跳过（不接）",
+    A2_2: "项目经理可调整轮排顺序，每次调整记录调整人、时间和理由",
+    A2_5: "正在接待客户的售楼员不再安排接待，也不得中断接待去接待其他客户",
     A2_6: "售楼员不得在客户面前争抢客户",
     A2_8: "其他售楼员的客户来访，须与原售楼员联络，得到同意后才能继续接待",
     A2_12: "除非客户主动找某售楼员，否则以轮到的售楼员为接待登记人",
@@ -84,6 +89,7 @@ RULE_TITLES_ZH: dict[str, str] = {
     A7_2_2: "接待的是同事的老客户且已查明，补接",
     A7_2_3: "帮助同事接待，补接",
     A7_2_4: "项目组另外安排工作而错过接待机会，补接",
+    A7_3: "正常休息、事假、病假不补接",
     A7_4: "核实客户归属的依据：客户全名、联系电话、车的品牌和牌照加客户姓（三者有其一即可）",
     A7_6: "新客户、老客户、一家人、公共客户的解释",
     A7_7: "公共客户按轮排接待，不占用接待名额，为销售部公共资源",
@@ -113,6 +119,8 @@ RULE_TITLES_EN: dict[str, str] = {
     A1_5: "When registrations conflict, the first registration wins",
     A1_6: "Company referrals are assigned by the project manager; commission is negotiated",
     A2_1: "Receive in order; skip whoever is away or with a customer (no make-up)",
+    A2_2: "The project manager may reorder the rotation; each change records who, when and why",
+    A2_5: "A salesperson receiving a customer is not given another, nor leaves to take one",
     A2_6: "Salespeople may not fight over customers in front of them",
     A2_8: "A colleague's customer: contact the colleague and continue only with their consent",
     A2_12: "Unless the customer asks for someone, the salesperson whose turn it is registers",
@@ -124,6 +132,7 @@ RULE_TITLES_EN: dict[str, str] = {
     A7_2_2: "Receiving a colleague's old customer, verified: make-up owed",
     A7_2_3: "Helping a colleague receive: make-up owed",
     A7_2_4: "Missing a turn for other work the project team assigned: make-up owed",
+    A7_3: "Regular rest days, personal leave and sick leave earn no make-up",
     A7_4: "Ownership is checked by full name, phone number, or car brand and plate with the "
     "surname (any one is enough)",
     A7_6: "What new customers, old customers, families and public customers are",
