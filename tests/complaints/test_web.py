@@ -176,3 +176,21 @@ def test_english_page_uses_the_engines_english_labels(
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/complaints/{complaint.pk}/").content.decode()
     assert "Pass to customer service" in page
+
+
+def test_a3_the_customer_page_lists_the_customers_complaints_for_customer_service(
+    client: Client, clerk: Staff, chen: Staff
+) -> None:
+    """The kernel's customer page carries customer service's section (``customer_panels``):
+    the customer's complaints, open first, and the link to the whole history."""
+    from kehu.complaints.services import complaint_receive
+    from kehu.core.customers.models import Customer
+
+    customer = Customer.objects.create(company=chen.company, name="刘女士", created_by=chen)
+    complaint = complaint_receive(
+        actor=clerk, customer_id=customer.pk, **{k: v for k, v in FORM.items() if k != "place"}
+    )
+    client.force_login(chen.user)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "投诉与服务" in page and f"/complaints/{complaint.pk}/" in page
+    assert f"/complaints/customer/{customer.pk}/" in page and "燃气表走字快" in page

@@ -324,3 +324,22 @@ def test_x7_1_the_list_page_costs_the_same_queries_however_many_reports(
     for n in range(2, 8):
         _report(desk, agents[n % 2], name=f"客户{n}", phone=f"1390000100{n}")
     assert queries_for_list() == few
+
+
+def test_x7_1_the_customer_page_itself_shows_the_countdown_and_the_ownership_section(
+    client: Any, desk: Staff, agents: Any, li: Staff, zhao: Staff
+) -> None:
+    """The kernel's customer page carries the sales office's sections (``customer_panels``):
+    the owner sees the agent's countdown; a colleague who does not own the customer gets 404
+    from the page itself, so no section leaks."""
+    with time_machine.travel(MORNING, tick=False):
+        _report(desk, agents[0])
+    with time_machine.travel(MORNING + dt.timedelta(hours=5), tick=False):
+        customer = _visit(desk, li)
+        client.force_login(li.user)
+        page = client.get(f"/customers/{customer.pk}/").content.decode()
+        assert "渠道报备" in page and "保护期剩余 2天19小时" in page
+        decisions = f"/sales/receptions/customers/{customer.pk}/decisions/"
+        assert "业绩归属" in page and decisions in page
+        client.force_login(zhao.user)
+        assert client.get(f"/customers/{customer.pk}/").status_code == 404

@@ -7,5 +7,5 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "客户投诉 Complaints"
 
     def ready(self) -> None:
-        # Home-page queue counters register when their module is imported.
-        from kehu.complaints import selectors  # noqa: F401
+        # Home-page queue counters and customer-page panels register when imported.
+        from kehu.complaints import customer_panels, selectors  # noqa: F401

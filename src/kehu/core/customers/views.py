@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kehu.core.customers import selectors, services
 from kehu.core.customers.errors import RevealDenied
 from kehu.core.customers.forms import ERROR_FIELDS, CustomerCreateForm
+from kehu.core.customers.panels import customer_panels
 from kehu.core.errors import KehuError, NotFound
 from kehu.core.org.models import Staff
 from kehu.core.org.selectors import staff_for_user
@@ -62,7 +64,15 @@ def customer_list(request: HttpRequest, staff: Staff) -> HttpResponse:
 @staff_required
 def customer_detail(request: HttpRequest, staff: Staff, customer_id: int) -> HttpResponse:
     detail = selectors.customer_detail_for_user(staff, customer_id)
-    return render(request, "customers/detail.html", {"detail": detail, "customer": detail.customer})
+    panels = [
+        render_to_string(panel.template, dict(panel.context), request=request)
+        for panel in customer_panels(staff, detail.customer)
+    ]
+    return render(
+        request,
+        "customers/detail.html",
+        {"detail": detail, "customer": detail.customer, "panels": panels},
+    )
 
 
 @staff_required
