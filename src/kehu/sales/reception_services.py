@@ -358,6 +358,8 @@ class _FactsBuilder:
         self.customer_id = visit.customer_id
         self.full_name_alone = known.full_name_alone or _full_name_alone(visit.company, now)
         self._customer_keys: dict[int, IdentityKeys] = {}
+        self._visit_keys: IdentityKeys | None = None
+        self._name_only: IdentityMatch | None = None
         self.desk_entries = _reception_entries(visit)
         self.conflicts = (
             list(
@@ -424,7 +426,9 @@ class _FactsBuilder:
     # -- the registration's keys ---------------------------------------------------------------
     def visit_keys(self) -> IdentityKeys:
         assert self.registration is not None
-        return _registration_keys(self.registration)
+        if self._visit_keys is None:
+            self._visit_keys = _registration_keys(self.registration)
+        return self._visit_keys
 
     def customer_keys(self, customer_id: int) -> IdentityKeys:
         """The customer file's keys as they are now. A customer the registration just created
@@ -476,7 +480,8 @@ class _FactsBuilder:
         if not rows:
             return []
         file_keys = self.customer_keys(customer_id) if same_file else IdentityKeys()
-        mine = _union(self.visit_keys(), file_keys)
+        # another file (a namesake) is compared on the full name alone: no keys to build
+        mine = _union(self.visit_keys(), file_keys) if same_file else IdentityKeys()
         by_holder: dict[str, tuple[Registration, dt.datetime]] = {}
         for row in rows:
             holder = str(row.receiver_id)
@@ -485,24 +490,35 @@ class _FactsBuilder:
         claims = []
         for holder, (first, last) in by_holder.items():
             if same_file:
-                match = identity_match(
-                    mine,
-                    _union(_registration_keys(first), file_keys),
-                    full_name_alone=self.full_name_alone,
+                match = _canonical(
+                    identity_match(
+                        mine,
+                        _union(_registration_keys(first), file_keys),
+                        full_name_alone=self.full_name_alone,
+                    ),
+                    self.full_name_alone,
                 )
             else:
-                match = IdentityMatch(keys=(IdentityKey.FULL_NAME,))
+                match = self.name_only_match()
             claims.append(
                 self.claim(
                     id=f"customer:{customer_id}:staff:{holder}",
                     kind=rules.ClaimKind.REGISTERED,
                     holder=holder,
                     since=first.visited_at,
-                    match=_canonical(match, self.full_name_alone),
+                    match=match,
                     last_holder_visit_at=last,
                 )
             )
         return claims
+
+    def name_only_match(self) -> IdentityMatch:
+        """A namesake's match (the full name alone), built once: a common name has hundreds."""
+        if self._name_only is None:
+            self._name_only = _canonical(
+                IdentityMatch(keys=(IdentityKey.FULL_NAME,)), self.full_name_alone
+            )
+        return self._name_only
 
     # -- phone enquiries (A7.12) ----------------------------------------------------------------
     def phone_enquiries(self, customer_id: int) -> list[rules.Claim]:
