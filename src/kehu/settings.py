@@ -147,6 +147,8 @@ AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
+# Money is written 1,234,567.50 in Chinese too (kehu/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["kehu.formats"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

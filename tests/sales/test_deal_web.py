@@ -73,7 +73,7 @@ def test_a7_17_recording_a_deal_in_two_steps_through_the_pages(office: Office) -
     )
     html = signed.content.decode()
     assert "已成交（A7.17）" in html and "A7.17" in html
-    assert "业绩分成" in html and "100%" in html and "1200000.00" in html
+    assert "业绩分成" in html and "100%" in html and "1,200,000.00" in html
 
 
 def test_deal_page_shows_the_split_and_the_ledger_shows_the_month(office: Office) -> None:
@@ -81,12 +81,12 @@ def test_deal_page_shows_the_split_and_the_ledger_shows_the_month(office: Office
     result = close_deal(office, done, unit="B-0808", price="880000.00")
     zhao = as_staff(office.zhao)
     deal_page = zhao.get(f"/sales/deals/{result.deal.pk}/").content.decode()
-    assert "赵强" in deal_page and "880000.00" in deal_page and "sales@" in deal_page
+    assert "赵强" in deal_page and "880,000.00" in deal_page and "sales@" in deal_page
     month = deals.month_of(result.deal.closed_at or timezone.now()).strftime("%Y-%m")
     ledger = zhao.get(f"/sales/deals/commission/?month={month}")
     assert ledger.status_code == 200
     html = ledger.content.decode()
-    assert "B-0808" in html and "880000.00" in html and "合计" in html
+    assert "B-0808" in html and "880,000.00" in html and "合计" in html
     # another salesperson sees neither the deal nor 赵强's ledger
     li = as_staff(office.li)
     assert li.get(f"/sales/deals/{result.deal.pk}/").status_code == 404
