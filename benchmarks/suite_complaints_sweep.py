@@ -26,7 +26,11 @@ all three):
   verdicts from ``rules.timing``, bulk update, bulk insert of the events, A8.2 fines to the
   discipline ledger) inside a transaction that is rolled back, so every run starts from the
   same state (the evidence tables are append-only: restoring rows is not possible). The final
-  ``COMMIT`` is therefore not in the timing.
+  ``COMMIT`` is therefore not in the timing;
+- **(d)** the sweep's writes by hand, as a second floor: the same read with its row lock, the
+  three fields of every due row and one event per row, each as one multi-row statement per 500
+  rows, rolled back the same way. (a) is the issue's floor; (d) says how much of the gap is the
+  writing a sweep must do rather than kehu's code.
 
 Results go to ``benchmarks/out/complaints_sweep.json`` and print as Markdown; ``--markdown``
 prints a saved run for ``docs/performance.md``.
@@ -318,8 +322,55 @@ def _phase(label: str, sizes: SweepSizes, now: dt.datetime, log: Callable[[str],
             }
         )
 
+    def write_floor() -> None:
+        """(d) the sweep's writes by hand: the floor's read with a row lock, then the three
+        fields of every due row in one ``UPDATE … FROM (VALUES …)`` per 500 and one event per
+        row in one multi-row ``INSERT`` per 500 — no rules, no Python model objects; rolled back
+        like the sweep."""
+        lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+        later = dt.timedelta(minutes=1)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(_floor_sql(_FLOOR_COLUMNS, "%s") + lock, [param])
+                rows = cursor.fetchall()
+                cast = "::bigint, %s::varchar, %s::smallint, %s::timestamptz"
+                first = f"(%s{cast})" if connection.vendor == "postgresql" else "(%s, %s, %s, %s)"
+                at = connection.ops.adapt_datetimefield_value(now)
+                for start in range(0, len(rows), 500):
+                    chunk = rows[start : start + 500]
+                    values = ", ".join([first, *["(%s, %s, %s, %s)"] * (len(chunk) - 1)])
+                    params: list[Any] = []
+                    events: list[Any] = []
+                    for r in chunk:
+                        next_check = r[7] if isinstance(r[7], dt.datetime) else now
+                        params += [
+                            r[0],
+                            r[8],
+                            r[9],
+                            connection.ops.adapt_datetimefield_value(next_check + later),
+                        ]
+                        events += [r[1], r[0], "sweep_warning", r[3], r[3], at, "", r[5]]
+                        events += ["[]", "{}"]
+                    cursor.execute(
+                        f"WITH v (id, time_state, escalation_level, next_check_at) AS "
+                        f"(VALUES {values}) UPDATE complaints_complaint SET "
+                        "time_state = v.time_state, escalation_level = v.escalation_level, "
+                        "next_check_at = v.next_check_at FROM v "
+                        "WHERE complaints_complaint.id = v.id",
+                        params,
+                    )
+                    one = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    cursor.execute(
+                        "INSERT INTO complaints_complaintevent (company_id, complaint_id, "
+                        "action, from_stage, to_stage, at, note, due_at, rule_ids, detail) "
+                        f"VALUES {', '.join([one] * len(chunk))}",
+                        events,
+                    )
+            transaction.set_rollback(True)
+
     paths: dict[str, Callable[[], Any]] = {
         "floor": lambda: floor(floor_rows_sql),
+        "write_floor": write_floor,
         "floor_ids": lambda: floor(floor_ids_sql),
         "sweep_candidates": lambda: services.sweep_candidates(now=now, limit=SWEEP_LIMIT),
         "complaint_sweep": sweep,
@@ -375,6 +426,9 @@ def _phase(label: str, sizes: SweepSizes, now: dt.datetime, log: Callable[[str],
             ),
             "complaint_sweep / floor": round(
                 stats["complaint_sweep"]["median_us"] / floor_median, 2
+            ),
+            "complaint_sweep / write_floor": round(
+                stats["complaint_sweep"]["median_us"] / stats["write_floor"]["median_us"], 2
             ),
         },
         "sweep_statements": statements,
@@ -585,8 +639,9 @@ def markdown(run: dict[str, Any]) -> str:
         out += [
             "",
             "| closed rows | due rows | (a) floor | (a′) floor, ids | (b) sweep_candidates | "
-            "(c) complaint_sweep | (b)/(a) | (c)/(a) | sweep: statements, SQL time |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "(c) complaint_sweep | (b)/(a) | (c)/(a) | (d) writes by hand | (c)/(d) | "
+            "sweep: statements, SQL time |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for p in db["phases"]:
             t = p["timings"]
@@ -596,7 +651,13 @@ def markdown(run: dict[str, Any]) -> str:
                 f"{_t(t['complaint_sweep']['median_us'])} | "
                 f"{p['ratios']['sweep_candidates / floor']:.1f}× | "
                 f"{p['ratios']['complaint_sweep / floor']:.1f}× | "
-                f"{len(p['sweep_statements'])}, {p['sweep_sql_ms']:.1f} ms |"
+                + (
+                    f"{_t(t['write_floor']['median_us'])} | "
+                    f"{p['ratios']['complaint_sweep / write_floor']:.1f}× | "
+                    if "write_floor" in t
+                    else "— | — | "
+                )
+                + f"{len(p['sweep_statements'])}, {p['sweep_sql_ms']:.1f} ms |"
             )
         out.append("")
         for p in db["phases"]:

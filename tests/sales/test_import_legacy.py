@@ -252,3 +252,37 @@ def test_outsiders_a_salesperson_is_refused_and_another_company_finds_no_site(
         services.legacy_import_check(staff=west_manager, site=site_of(li), content=content)
     assert hidden.value.status == 404
     assert Registration.objects.count() == 0
+
+
+def test_A1_1_an_import_by_the_project_manager_confirms_its_lines_one_by_the_manager_does_not(
+    cast: Any, east: Company, wang: Staff, li: Staff
+) -> None:
+    """Reading of A1.1: the PM who transcribes the paper book has checked it, so the import
+    confirms its lines (each with a confirmation and the confirmer in its ledger entry); the
+    sales manager may import but not confirm, so their lines wait in the PM's queue."""
+    from kehu.sales.models.registration import RegistrationConfirmation
+    from kehu.sales.registration_selectors import confirmation_queue_for
+
+    pm = cast.staff(east, "杨经理", Post.PROJECT_MANAGER, site=li.site)
+    # when the PM imports one line
+    services.legacy_import_run(
+        staff=pm, site=site_of(li), content=workbook(row()), file_name="甲.xlsx"
+    )
+    # then it is confirmed by the PM and the PM's queue stays empty
+    confirmation = RegistrationConfirmation.objects.get()
+    assert confirmation.confirmed_by == pm
+    assert confirmation.note == services.IMPORT_CONFIRMATION_NOTE
+    assert list(confirmation_queue_for(pm)) == []
+    entry = LedgerEntry.objects.get(kind=services.LEDGER_KIND)
+    assert entry.payload["imported"]["confirmed_by_id"] == pm.pk
+    # when the sales manager imports another
+    services.legacy_import_run(
+        staff=wang,
+        site=site_of(li),
+        content=workbook(row(name="赵六", phone="13900009999")),
+        file_name="乙.xlsx",
+    )
+    # then that line waits for the PM
+    assert [r.customer_name for r in confirmation_queue_for(pm)] == ["赵六"]
+    assert RegistrationConfirmation.objects.count() == 1
+    assert registration_book_verify(wang).ok

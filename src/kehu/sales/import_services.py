@@ -21,6 +21,13 @@ inside one transaction and writes **all** accepted rows or none:
   SHA-256 and sheet row. They are appended in one go under the stream's head lock
   (``_ledger_append_many``: the same sealing as ``ledger_append``, one INSERT per thousand
   entries instead of three statements per entry);
+- **confirmation (A1.1)**: an import run by someone who may confirm lines (the project manager)
+  confirms them in the same transaction — a ``RegistrationConfirmation`` per line with its own
+  ``registration.confirmed`` ledger entry (as ``registration_confirm`` writes), and the line's
+  entry says who confirmed (``imported.confirmed_by_id``). Reading: the PM's
+  confirmation queue is for the day's registrations; the PM who transcribes the paper book
+  has checked it, and a 100,000-line import must not bury the queue. An import by the sales
+  manager (who may import but not confirm, A1.1) leaves its lines for the PM;
 - an audit event (``import``) for the batch.
 
 A real run can carry the dry run's ``plan`` (a digest of the file and of the accepted row
@@ -60,8 +67,15 @@ from kehu.core.org.posts import Post
 from kehu.core.org.selectors import staff_has_perm
 from kehu.sales import import_rules as rules
 from kehu.sales import registration_rules
-from kehu.sales.models.registration import Registration, RegistrationKey, RegistrationKeyKind
+from kehu.sales.models.registration import (
+    Registration,
+    RegistrationConfirmation,
+    RegistrationKey,
+    RegistrationKeyKind,
+)
 from kehu.sales.registration_selectors import (
+    CONFIRMATION_SUBJECT,
+    PERM_CONFIRM,
     RECEIVING_POSTS,
     REGISTRATION_SUBJECT,
     full_name_alone_policy,
@@ -70,10 +84,12 @@ from kehu.sales.registration_selectors import (
     office_tz,
     registration_document,
 )
+from kehu.sales.registration_services import CONFIRMATION_KIND, confirmation_payload
 
 PERM_IMPORT = "sales.import_legacy_register"
 AUDIT_OBJECT_TYPE = "sales.legacy_import"
 LEDGER_KIND = "registration.imported"
+IMPORT_CONFIRMATION_NOTE = "旧登记本导入，由导入人核实（A1.1）"
 MAX_BYTES = 20 * 1024 * 1024  # an .xlsx of ~200,000 rows
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 5
@@ -593,15 +609,40 @@ def _write(staff: Staff, plan: _Plan) -> int:
             for kind, value in sorted(claims)
         ]
     _insert(RegistrationKey, keys)
+    confirmer = staff if staff_has_perm(staff, PERM_CONFIRM) else None
+    confirmations: list[RegistrationConfirmation] = []
+    if confirmer is not None:
+        confirmations = [
+            RegistrationConfirmation(
+                pk=pk,
+                company_id=company_id,
+                registration=line,
+                confirmed_by=confirmer,
+                confirmed_at=now,
+                note=IMPORT_CONFIRMATION_NOTE,
+            )
+            for line, pk in zip(lines, _new_ids(RegistrationConfirmation, len(lines)), strict=True)
+        ]
+        _insert(RegistrationConfirmation, (_values(c) for c in confirmations), with_ids=True)
     report = plan.report
-    entries = [
-        (
-            LEDGER_KIND,
-            _line_payload(line, row, plan, report),
-            (REGISTRATION_SUBJECT, str(line.pk)),
+    entries = []
+    for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
+        entries.append(
+            (
+                LEDGER_KIND,
+                _line_payload(line, row, plan, report, confirmer),
+                (REGISTRATION_SUBJECT, str(line.pk)),
+            )
         )
-        for row, line in zip(rows, lines, strict=True)
-    ]
+        if confirmer is not None:
+            confirmation = confirmations[i]
+            entries.append(
+                (
+                    CONFIRMATION_KIND,
+                    confirmation_payload(confirmation, confirmer),
+                    (CONFIRMATION_SUBJECT, str(confirmation.pk)),
+                )
+            )
     _ledger_append_many(
         company=staff.company,
         stream=Stream.REGISTRATION_BOOK,
@@ -613,7 +654,11 @@ def _write(staff: Staff, plan: _Plan) -> int:
 
 
 def _line_payload(
-    line: Registration, row: rules.AcceptedRow, plan: _Plan, report: ImportReport
+    line: Registration,
+    row: rules.AcceptedRow,
+    plan: _Plan,
+    report: ImportReport,
+    confirmer: Staff | None,
 ) -> dict[str, Any]:
     """A desk registration's ledger payload, plus the import's marks."""
     return {
@@ -638,7 +683,12 @@ def _line_payload(
         "policy_ref": line.policy_ref,
         "rule_ids": [rules.RULE_FIELDS, rules.RULE_FIRST_WINS],
         "digest": registration_rules.document_digest(registration_document(line)),
-        "imported": {"file_name": report.file_name, "sha256": report.sha256, "row": row.row},
+        "imported": {
+            "file_name": report.file_name,
+            "sha256": report.sha256,
+            "row": row.row,
+            "confirmed_by_id": confirmer.pk if confirmer is not None else None,
+        },
     }
 
 

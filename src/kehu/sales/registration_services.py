@@ -738,20 +738,29 @@ def registration_confirm(
         ledger_append(
             company=staff.company,
             stream=Stream.REGISTRATION_BOOK,
-            kind="registration.confirmed",
-            payload={
-                "registration_id": row.pk,
-                "confirmed_by_id": staff.pk,
-                "confirmed_by": staff.name,
-                "confirmed_at": confirmation.confirmed_at,
-                "note": confirmation.note,
-                "rule_ids": [rules.RULE_SAME_DAY],
-                "digest": rules.document_digest(confirmation_document(confirmation)),
-            },
+            kind=CONFIRMATION_KIND,
+            payload=confirmation_payload(confirmation, staff),
             recorded_by=staff.user,
             subject=(CONFIRMATION_SUBJECT, confirmation.pk),
         )
     return confirmation
+
+
+CONFIRMATION_KIND = "registration.confirmed"
+
+
+def confirmation_payload(confirmation: RegistrationConfirmation, by: Staff) -> dict[str, Any]:
+    """A confirmation's ledger payload (A1.1), with the digest the book's verification checks;
+    the legacy import writes the same for the lines it confirms."""
+    return {
+        "registration_id": confirmation.registration_id,
+        "confirmed_by_id": by.pk,
+        "confirmed_by": by.name,
+        "confirmed_at": confirmation.confirmed_at,
+        "note": confirmation.note,
+        "rule_ids": [rules.RULE_SAME_DAY],
+        "digest": rules.document_digest(confirmation_document(confirmation)),
+    }
 
 
 # --- phone-enquiry book (A1.3, A7.5) -----------------------------------------------------------
