@@ -259,3 +259,25 @@ def test_rule_titles_follow_the_language() -> None:
         )
     with translation.override("zh-hans"):
         assert labels.rule_title("A1.5") == "客户登记有冲突的，以先登记者为准"
+
+
+@pytest.mark.django_db
+def test_a2_1_a_visit_s_rotation_explanation_in_the_caller_s_language(office: Office) -> None:
+    """The visit keeps its rotation explanation as a message too: the API answers in English
+    when asked, and the Chinese stays as stored."""
+    from kehu.sales import reception_services
+
+    with time_machine.travel(dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC), tick=False):
+        office.open()
+        visit = reception_services.visit_arrive(
+            actor=office.desk, site=office.site, arrival="walk_in"
+        )
+        client = _api(office.desk)
+        url = f"/api/v1/sales/receptions/{visit.pk}"
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["visit"]
+        chinese = client.get(url).json()["visit"]
+    assert visit.rotation_message["explanation_key"]
+    assert chinese["rotation_explanation"] == visit.rotation_explanation
+    assert HAN.search(chinese["rotation_explanation"])
+    names = [s.name for s in office.sellers]
+    assert not english_leftovers(english["rotation_explanation"], names)

@@ -27,6 +27,7 @@ from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from kehu.core.web.api_support import ErrorOut, request_staff
+from kehu.sales import labels
 from kehu.sales import reception_selectors as selectors
 from kehu.sales import reception_services as services
 from kehu.sales.models.reception import ConflictEvent, ConsentRecord, OwnershipDecision, Visit
@@ -197,7 +198,9 @@ def visit_out(visit: Visit) -> dict[str, Any]:
         "named_id": visit.named_id,
         "named_present": visit.named_present,
         "rotation_rule_ids": visit.rotation_rule_ids,
-        "rotation_explanation": visit.rotation_explanation,
+        "rotation_explanation": labels.event_explanation(
+            visit.rotation_message, visit.rotation_explanation
+        ),
         "customer_id": visit.customer_id,
         "registration_id": visit.registration_id,
         "registered_at": visit.registered_at,

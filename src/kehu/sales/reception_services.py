@@ -243,6 +243,11 @@ def visit_arrive(
         helpers=[int(h) for h in helpers],
         rotation_rule_ids=list(assignment.rule_ids),
         rotation_explanation=assignment.explanation_zh,
+        rotation_message={
+            k: v
+            for k, v in (assignment.event.detail or {}).items()
+            if k in ("explanation_key", "explanation_params")
+        },
         business_card_given=business_card_given,
         recorded_by=actor,
     )

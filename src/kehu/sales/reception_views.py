@@ -215,6 +215,9 @@ def _visit_context(
         "rotation_rules": [
             (rule_id, labels.rule_title(rule_id)) for rule_id in visit.rotation_rule_ids
         ],
+        "rotation_explanation": labels.event_explanation(
+            visit.rotation_message, visit.rotation_explanation
+        ),
         "decisions": [_decision_view(d, names) for d in detail.decisions],
         "handling_now": HANDLING_LABELS.get(detail.handling[-1]["handling"])
         if detail.handling

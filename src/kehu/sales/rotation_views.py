@@ -182,6 +182,11 @@ def _desk_context(request: HttpRequest, staff: Staff, site: Site) -> dict[str, A
             labels.event_explanation(result.detail, result.explanation) if result else ""
         ),
         "arrived": arrived,
+        "arrived_explanation": (
+            labels.event_explanation(arrived.rotation_message, arrived.rotation_explanation)
+            if arrived
+            else ""
+        ),
         "arrived_rules": [
             (rule_id, labels.rule_title(rule_id)) for rule_id in arrived.rotation_rule_ids
         ]

@@ -41,6 +41,9 @@ class Visit(CompanyOwned):
     helpers = models.JSONField("协助接待", default=list, blank=True)
     rotation_rule_ids = models.JSONField("轮排规则", default=list, blank=True)
     rotation_explanation = models.TextField("轮排说明", blank=True)
+    # The same explanation as a message (``explanation_key``/``explanation_params``, as the
+    # rotation event stores it), so pages and the API can say it in the reader's language.
+    rotation_message = models.JSONField("轮排说明（消息）", default=dict, blank=True)
     registration = models.ForeignKey(
         Registration,
         on_delete=models.PROTECT,
