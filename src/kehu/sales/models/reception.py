@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kehu.core.customers.models import Customer
 from kehu.core.org.models import CompanyOwned, Site, Staff
@@ -85,8 +86,8 @@ class Visit(CompanyOwned):
 
 
 class DecisionOutcome(models.TextChoices):
-    DECIDED = "decided", "已决定"
-    PENDING = "pending", "待销售经理裁决（A7.20）"
+    DECIDED = "decided", _("已决定")
+    PENDING = "pending", _("待销售经理裁决（A7.20）")
 
 
 class OwnershipDecision(CompanyOwned):
