@@ -237,3 +237,49 @@ def test_conduct_a2_13_recorded_and_forwarded_by_a_manager(office: Office) -> No
     )
     assert twice.status_code == 409
     assert ConductRecord.objects.count() == 1 and ConductForward.objects.count() == 1
+
+
+def test_conduct_a2_6_forwarded_as_a_criticism_becomes_a_criticism_entry_once_approved(
+    office: Office,
+) -> None:
+    """A conduct record may go to the discipline ledger as a criticism (通报批评), not only as a
+    fine: no amount range; approved, it is a criticism entry citing the record's rule, which
+    the discipline rules count toward demerits."""
+    from kehu.core.errors import KehuError
+    from kehu.discipline.models import DisciplineEntry, DisciplineProposal
+    from kehu.discipline.selectors import proposals_queue_for, stored_proposal_key
+    from kehu.discipline.services import proposal_decide
+    from kehu.sales import deal_services
+
+    record = deal_services.conduct_record(
+        actor=office.wang,
+        salesperson_id=office.zhao.pk,
+        rule_id="A2.6",
+        facts="在客户面前与同事争抢客户",
+        occurred_at=timezone.now(),
+    )
+    assert "criticism" in deal_services.forward_kinds()
+    # a criticism carries no amount range
+    with pytest.raises(KehuError) as ranged:
+        deal_services.conduct_forward(
+            actor=office.wang, record_id=record.pk, kind="criticism", low="100", high="200"
+        )
+    assert ranged.value.status == 422
+    forward = deal_services.conduct_forward(
+        actor=office.wang, record_id=record.pk, kind="criticism"
+    )
+
+    proposal = DisciplineProposal.objects.get(pk=forward.proposal_id)
+    assert proposal.kind == "criticism" and proposal.low is None and proposal.rule_ids == ["A2.6"]
+    # the sales manager decides for the salespeople who report to him
+    office.zhao.supervisor = office.wang
+    office.zhao.save(update_fields=["supervisor"])
+    assert [i.kind for i in proposals_queue_for(office.wang)] == ["criticism"]
+    proposal_decide(
+        decider=office.wang,
+        proposal_key=stored_proposal_key(proposal),
+        outcome="approved",
+        reason="属实，通报批评",
+    )
+    entry = DisciplineEntry.objects.get(employee=office.zhao)
+    assert entry.kind == "criticism" and entry.rule_ids == ["A2.6"]

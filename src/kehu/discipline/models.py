@@ -76,6 +76,9 @@ class DisciplineEntry(CompanyOwned):
 
 class ProposalKind(models.TextChoices):
     FINE_IN_RANGE = "fine_in_range", _("罚款（在规定范围内定额）")
+    # Another app's rules call for a reprimand (e.g. a sales conduct record, A2.4/A2.6): the
+    # manager decides; approved, it is a 通报批评 entry and counts toward demerits (A4 五.5.5).
+    CRITICISM = "criticism", _("通报批评")
     TERMINATION = "termination", _("解除劳动合同")
     DEMOTION = "demotion", _("降职")
     REASSIGNMENT_OR_DEMOTION = "reassignment_or_demotion", _("调整岗位或降职")

@@ -89,6 +89,7 @@ DEFAULT_RULE_IDS: dict[Kind, str] = {
 }
 # The decision entry an approved proposal becomes.
 _DECISION_KINDS: dict[str, Kind] = {
+    ProposalKind.CRITICISM: Kind.CRITICISM,
     ProposalKind.TERMINATION: Kind.TERMINATION,
     ProposalKind.DEMOTION: Kind.DEMOTION,
     ProposalKind.REASSIGNMENT_OR_DEMOTION: Kind.REASSIGNMENT,
