@@ -307,6 +307,10 @@ def _registration_keys(row: Registration) -> IdentityKeys:
     )
 
 
+# ``_Known.owner_id`` when nobody read the owner in this transaction.
+_UNKNOWN = object()
+
+
 @dataclass(frozen=True)
 class _Known:
     """What the caller already knows about the visit, so that registering reads only what can
@@ -329,13 +333,12 @@ class _Known:
     full_name_alone: str | None = None
     first_decision: bool = False
     new_customer: bool = False
-    owner_id: int | object | None = None
+    owner_id: int | object | None = _UNKNOWN
     conflict_now: bool = False
-    customer: Customer | None = None  # the visit's customer as read in this transaction
+    customer: Customer | None = None
 
 
-_UNKNOWN = object()
-_NOTHING_KNOWN = _Known(owner_id=_UNKNOWN)
+_NOTHING_KNOWN = _Known()
 
 
 @dataclass(frozen=True)
