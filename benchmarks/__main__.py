@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -26,35 +24,7 @@ from benchmarks import config
 from benchmarks.database import pg_check
 from benchmarks.machine import machine_info
 from benchmarks.report import markdown_tables, text_tables
-
-
-def _run_worker(database: str, mode: str, seed: int) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        result = Path(handle.name)
-    try:
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.worker",
-            "--database",
-            database,
-            "--mode",
-            mode,
-            "--seed",
-            str(seed),
-            "--result",
-            str(result),
-        ]
-        done = subprocess.run(command, cwd=config.PROJECT_DIR, check=False)
-        if done.returncode != 0:
-            return {
-                "skipped": f"the {database} worker failed (exit {done.returncode})",
-                "failed": True,
-            }
-        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
-        return data
-    finally:
-        result.unlink(missing_ok=True)
+from benchmarks.worker import run_in_worker
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,12 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         "databases": {},
     }
     if args.only != "postgresql":
-        run["databases"]["sqlite"] = _run_worker("sqlite", sizes.mode, args.seed)
+        run["databases"]["sqlite"] = run_in_worker("sqlite", sizes.mode, args.seed)
     if args.only != "sqlite":
         url = config.pg_url()
         reason = pg_check(url)
         if reason is None:
-            run["databases"]["postgresql"] = _run_worker("postgresql", sizes.mode, args.seed)
+            run["databases"]["postgresql"] = run_in_worker("postgresql", sizes.mode, args.seed)
         else:
             print(f"PostgreSQL skipped: {reason}", file=sys.stderr)
             run["databases"]["postgresql"] = {"skipped": reason}

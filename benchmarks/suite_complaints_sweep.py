@@ -48,9 +48,7 @@ import os
 import pstats
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -59,6 +57,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks import config
+from benchmarks.worker import run_in_worker
 
 OUT_FILE = config.OUT_DIR / "complaints_sweep.json"
 SWEEP_LIMIT = 5000  # complaint_sweep's default batch
@@ -504,37 +503,6 @@ def measure(sizes: SweepSizes, seed: int, log: Callable[[str], None]) -> dict[st
 # --- the orchestrator ---------------------------------------------------------------------------
 
 
-def _run_worker_process(database: str, mode: str, seed: int) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        result = Path(handle.name)
-    try:
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.worker",
-            "--suite",
-            "complaints_sweep",
-            "--database",
-            database,
-            "--mode",
-            mode,
-            "--seed",
-            str(seed),
-            "--result",
-            str(result),
-        ]
-        done = subprocess.run(command, cwd=config.PROJECT_DIR, check=False)
-        if done.returncode != 0:
-            return {
-                "skipped": f"the {database} worker failed (exit {done.returncode})",
-                "failed": True,
-            }
-        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
-        return data
-    finally:
-        result.unlink(missing_ok=True)
-
-
 def main(argv: list[str] | None = None) -> int:
     from benchmarks.database import pg_check
     from benchmarks.machine import machine_info
@@ -576,11 +544,15 @@ def main(argv: list[str] | None = None) -> int:
         "databases": {},
     }
     if args.only != "postgresql":
-        run["databases"]["sqlite"] = _run_worker_process("sqlite", mode, args.seed)
+        run["databases"]["sqlite"] = run_in_worker(
+            "sqlite", mode, args.seed, suite="complaints_sweep"
+        )
     if args.only != "sqlite":
         reason = pg_check(pg_url(mode))
         if reason is None:
-            run["databases"]["postgresql"] = _run_worker_process("postgresql", mode, args.seed)
+            run["databases"]["postgresql"] = run_in_worker(
+                "postgresql", mode, args.seed, suite="complaints_sweep"
+            )
         else:
             print(f"PostgreSQL skipped: {reason}", file=sys.stderr)
             run["databases"]["postgresql"] = {"skipped": reason}

@@ -37,9 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -48,6 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks import config
+from benchmarks.worker import run_in_worker
 
 
 def sqlite_path(mode: str) -> Path:
@@ -127,37 +126,6 @@ def run_worker(database: str, mode: str, seed: int, log: Callable[[str], None]) 
 # --- the orchestrator ---------------------------------------------------------------------------
 
 
-def _run_worker_process(database: str, mode: str, seed: int) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        result = Path(handle.name)
-    try:
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.worker",
-            "--suite",
-            "sales_register",
-            "--database",
-            database,
-            "--mode",
-            mode,
-            "--seed",
-            str(seed),
-            "--result",
-            str(result),
-        ]
-        done = subprocess.run(command, cwd=config.PROJECT_DIR, check=False)
-        if done.returncode != 0:
-            return {
-                "skipped": f"the {database} worker failed (exit {done.returncode})",
-                "failed": True,
-            }
-        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
-        return data
-    finally:
-        result.unlink(missing_ok=True)
-
-
 def main(argv: list[str] | None = None) -> int:
     from benchmarks.database import pg_check
     from benchmarks.machine import machine_info
@@ -198,12 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         "databases": {},
     }
     if args.only != "postgresql":
-        run["databases"]["sqlite"] = _run_worker_process("sqlite", sizes.mode, args.seed)
+        run["databases"]["sqlite"] = run_in_worker(
+            "sqlite", sizes.mode, args.seed, suite="sales_register"
+        )
     if args.only != "sqlite":
         reason = pg_check(pg_url(sizes.mode))
         if reason is None:
-            run["databases"]["postgresql"] = _run_worker_process(
-                "postgresql", sizes.mode, args.seed
+            run["databases"]["postgresql"] = run_in_worker(
+                "postgresql", sizes.mode, args.seed, suite="sales_register"
             )
         else:
             print(f"PostgreSQL skipped: {reason}", file=sys.stderr)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
@@ -90,6 +93,28 @@ def run(database: str, sizes: config.Sizes, seed: int) -> dict[str, Any]:
         "results": [r.as_dict() for r in results],
         "seconds": round(perf_counter() - _STARTED, 1),
     }
+
+
+def run_in_worker(database: str, mode: str, seed: int, suite: str = "kernel") -> dict[str, Any]:
+    """Run ``suite`` on one database in a fresh ``python -m benchmarks.worker`` process (Django
+    reads its database settings once, at start-up) and return its results; a worker that fails
+    is reported as skipped, so the other database's figures are still written."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result = Path(handle.name)
+    try:
+        command = [sys.executable, "-m", "benchmarks.worker", "--suite", suite]
+        command += ["--database", database, "--mode", mode, "--seed", str(seed)]
+        command += ["--result", str(result)]
+        done = subprocess.run(command, cwd=config.PROJECT_DIR, check=False)
+        if done.returncode != 0:
+            return {
+                "skipped": f"the {database} worker failed (exit {done.returncode})",
+                "failed": True,
+            }
+        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+        return data
+    finally:
+        result.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
