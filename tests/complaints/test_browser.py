@@ -15,35 +15,16 @@ looked at); ``test_desk_and_dashboard_from_the_demo`` writes ``complaints-desk.p
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests import browser_support
+from tests.browser_support import BROWSER_MARKS, chromium_page
 
-import kehu
 from kehu.core.org.demo import DEMO_PASSWORD, demo_load
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(kehu.__file__).resolve().parent.parent.parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 60_000  # a shared, busy machine: pages may take a while, never a timing assertion
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -54,35 +35,12 @@ def demo(live_server: Any) -> None:
 
 @pytest.fixture
 def browser_page(live_server: Any, demo: None) -> Iterator[Any]:
-    from playwright.sync_api import ConsoleMessage, sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 800}, locale="zh-CN", device_scale_factor=1
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        problems: list[str] = []
-
-        def note_problem(message: ConsoleMessage) -> None:
-            if "Content Security Policy" in message.text or message.type == "error":
-                problems.append(message.text)
-
-        page.on("console", note_problem)
-        page.problems = problems  # type: ignore[attr-defined]
-        page.base_url = live_server.url  # type: ignore[attr-defined]
+    with chromium_page(live_server.url) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def shoot(page: Any, name: str) -> None:
-    if os.environ.get("KEHU_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"complaints-{name}.png"), full_page=True)
+    browser_support.shoot(page, f"complaints-{name}")
 
 
 def log_in(page: Any, username: str) -> None:

@@ -14,38 +14,19 @@ development server.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests import browser_support
+from tests.browser_support import BROWSER_MARKS, chromium_page
 
-import kehu
 from kehu.core.org.demo import DEMO_PASSWORD, demo_load
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(kehu.__file__).resolve().parent.parent.parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 60_000  # a shared, busy machine: pages may take a while, never a timing assertion
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_MARKS
 
 
 @dataclass(frozen=True)
@@ -80,9 +61,7 @@ def old_customer_of(username: str) -> OldCustomer:
 
 
 def shoot(page: Any, name: str) -> None:
-    if os.environ.get("KEHU_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"sales-day-{name}.png"), full_page=True)
+    browser_support.shoot(page, f"sales-day-{name}")
 
 
 def log_in(page: Any, base: str, username: str) -> None:
@@ -284,28 +263,8 @@ def day_page(live_server: Any) -> Iterator[tuple[Any, int, OldCustomer]]:
     site = Site.objects.filter(company__code="huajing-estate", kind="sales_office").first()
     assert site is not None
     old = old_customer_of("sales.li")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 800}, locale="zh-CN", device_scale_factor=1
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        errors: list[str] = []
-
-        def on_console(msg: Any) -> None:
-            if "Content Security Policy" in msg.text or msg.type == "error":
-                errors.append(msg.text)
-
-        page.on("console", on_console)
-        page.errors = errors  # type: ignore[attr-defined]
+    with chromium_page(live_server.url) as page:
         yield page, site.pk, old
-        context.close()
-        browser.close()
 
 
 def test_a_full_day_board_arrivals_reception_conflict_consent_deal_split(
@@ -317,5 +276,5 @@ def test_a_full_day_board_arrivals_reception_conflict_consent_deal_split(
     assert old.owner in seen["old_customer_decision"]
     # and nothing was blocked by the CSP (a wall-board poll may meet SQLite's write lock while
     # the desk writes on the test server: a failed poll is retried, so it is not checked here)
-    errors = page.errors  # type: ignore[attr-defined]
+    errors = page.problems  # type: ignore[attr-defined]
     assert [e for e in errors if "Content Security Policy" in e] == []

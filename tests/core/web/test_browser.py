@@ -5,34 +5,16 @@ Set KEHU_SCREENSHOTS=1 to also write the README's screenshots to screenshots/*.p
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests import browser_support
+from tests.browser_support import BROWSER_MARKS, chromium_page
 
-import kehu
 from kehu.core.org.demo import DEMO_PASSWORD, demo_load
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(kehu.__file__).resolve().parent.parent.parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -43,35 +25,13 @@ def demo(live_server: Any) -> None:
 
 @pytest.fixture
 def browser_page(live_server: Any, demo: None) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 800}, locale="zh-CN", device_scale_factor=1
-        )
-        page = context.new_page()
-        page.csp_violations = []  # type: ignore[attr-defined]
-        page.on(
-            "console",
-            lambda msg: (
-                page.csp_violations.append(msg.text)  # type: ignore[attr-defined]
-                if "Content Security Policy" in msg.text or msg.type == "error"
-                else None
-            ),
-        )
-        page.base_url = live_server.url  # type: ignore[attr-defined]
+    # No default timeout here: Playwright's own (30 s) as before.
+    with chromium_page(live_server.url, timeout_ms=None) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def shoot(page: Any, name: str) -> None:
-    if os.environ.get("KEHU_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    browser_support.shoot(page, f"{name}")
 
 
 def log_in(page: Any, username: str) -> None:
@@ -105,7 +65,7 @@ def test_log_in_and_see_the_home_page(browser_page: Any) -> None:
     ]
     shoot(page, "home-salesperson")
     # And nothing was blocked by the CSP or failed in the console
-    assert page.csp_violations == []
+    assert page.problems == []
 
 
 def test_hotline_home_and_english_switch(browser_page: Any) -> None:
@@ -119,7 +79,7 @@ def test_hotline_home_and_english_switch(browser_page: Any) -> None:
     page.wait_for_load_state()
     assert "Hello, 郑丽" in page.locator("h1").inner_text()
     assert "Work orders to call back" in page.locator("main").inner_text()
-    assert page.csp_violations == []
+    assert page.problems == []
 
 
 def test_api_docs_page_renders_under_the_csp(browser_page: Any) -> None:
@@ -127,4 +87,4 @@ def test_api_docs_page_renders_under_the_csp(browser_page: Any) -> None:
     page.goto(f"{page.base_url}/api/v1/docs")
     page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
     assert "kehu API" in page.locator(".swagger-ui .info .title").inner_text()
-    assert [v for v in page.csp_violations if "Content Security Policy" in v] == []
+    assert [v for v in page.problems if "Content Security Policy" in v] == []
