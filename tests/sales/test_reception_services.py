@@ -164,6 +164,40 @@ def test_a7_20_a_full_name_only_match_waits_for_the_sales_manager(office: Office
     assert ledger_verify(company=office.site.company).ok
 
 
+@pytest.mark.parametrize(("days_ago", "waits"), [(60, True), (61, False)])
+def test_a7_15_a_namesake_beyond_the_window_is_left_out_of_a_first_decision(
+    office: Office, days_ago: int, waits: bool
+) -> None:
+    """rules.namesake_horizon: a namesake last received 61 days before cannot make the decision
+    wait (A7.15 counts local days, the 60th inside), so the first decision's facts leave it
+    out; the line still lists it for the sales manager, and a later decision reads it again."""
+    # given 李明 registered 张伟 ``days_ago`` days ago with one phone
+    namesake = old_registration(
+        office, office.li, days_ago, customer_name="张伟", contact="13900000004"
+    )
+    # when another 张伟 walks in and 赵强 receives him
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="张伟", contact="13900000005"),
+    )
+    claim_id = f"customer:{namesake.pk}:staff:{office.li.pk}"
+    stored = done.decision
+    assert done.visit.registration is not None
+    assert done.visit.registration.name_matches == [namesake.pk]
+    in_facts = [c["id"] for c in stored.facts["claims"]]
+    # then within the window the decision waits (A7.20); beyond it 赵强's new customer (A1.5)
+    assert (stored.outcome == DecisionOutcome.PENDING) is waits
+    assert (claim_id in in_facts) is waits
+    # and a later decision of the same visit reads every namesake again, with the same outcome
+    again = services.visit_redecide(actor=office.desk, visit_id=visit.pk, cause="test")
+    assert claim_id in [c["id"] for c in again.decision.facts["claims"]]
+    assert again.decision.outcome == stored.outcome
+    assert again.decision.owner_after == stored.owner_after
+
+
 def test_every_stored_decision_names_rules_and_policy(office: Office) -> None:
     open_day(office, office.zhao)
     for n in range(2):

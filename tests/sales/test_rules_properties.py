@@ -48,7 +48,9 @@ from kehu.sales.rules import (
     TransferDealSplit,
     Visit,
     decide_ownership,
+    namesake_horizon,
 )
+from kehu.sales.rules.windows import LOCAL_TZ
 
 from .test_rules_support import (
     LI,
@@ -371,3 +373,67 @@ def test_a7_14_under_owner_all_a_later_discovery_can_give_the_receiver_less() ->
     )
     assert receiver_share(f, policy) == Decimal(20)
     assert receiver_share(with_found(f, at(3, 2)), policy) == Decimal(0)
+
+
+# --- the namesake horizon (what a first decision may leave out of the facts) -------------------
+
+
+@st.composite
+def stale_namesakes(draw: st.DrawFn, f: OwnershipFacts, policy: OwnershipPolicy) -> Claim:
+    """A full-name-only claim whose holder's latest visit is before the horizon (any anchor)."""
+    horizon = namesake_horizon(f.visit.arrived_at, policy).since
+    last = horizon - draw(minutes(1, 60 * 24 * 400))
+    return Claim(
+        id="namesake",
+        kind=ClaimKind.REGISTERED,
+        holder=draw(st.sampled_from(SELLERS)),
+        since=last - draw(minutes(0, 60 * 24 * 400)),
+        found_at=BASE + draw(minutes(-60, 60 * 24 * 20)),
+        found_by=draw(st.none() | st.sampled_from(SELLERS)),
+        match=NAME_ONLY,
+        last_holder_visit_at=last,
+        holder_on_site=draw(st.booleans()),
+        holder_reachable=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), facts(), policies)
+def test_a_namesake_last_seen_before_the_horizon_never_changes_the_decision(
+    data: st.DataObject, f: OwnershipFacts, policy: OwnershipPolicy
+) -> None:
+    """``namesake_horizon``: with no identity ruling, adding an unconfirmed full-name-only claim
+    whose latest visit is before the horizon gives exactly the decision without it."""
+    plain = replace(f, rulings=tuple(r for r in f.rulings if r.kind == RulingKind.AWARD))
+    stale = data.draw(stale_namesakes(plain, policy))
+    with_it = replace(plain, claims=(*plain.claims, stale))
+    assert decide_ownership(with_it, policy, NAMES).as_json() == (
+        decide_ownership(plain, policy, NAMES).as_json()
+    )
+
+
+def test_the_namesake_horizon_is_local_midnight_n_days_before_and_a_namesake_on_it_counts() -> None:
+    """A7.15 counts local days (60th day inside): a namesake last received on the horizon's own
+    day still waits for the sales manager (A7.4 reading, A7.20); the day before, it cannot."""
+    policy = OwnershipPolicy()
+    arrived = at(5, 1, 10)  # 2026-05-01 10:00 Asia/Shanghai
+    horizon = namesake_horizon(arrived, policy)
+    assert horizon.since == dt.datetime(2026, 3, 2, tzinfo=LOCAL_TZ)  # 60 days before 05-01
+    assert horizon.rule_ids == ("A7.4", "A7.15", "A7.20")
+
+    def decide(last: dt.datetime) -> OwnershipDecision:
+        namesake = Claim(
+            id="namesake",
+            kind=ClaimKind.REGISTERED,
+            holder=LI,
+            since=last,
+            found_at=arrived,
+            match=NAME_ONLY,
+            last_holder_visit_at=last,
+        )
+        visit = Visit(id="v", arrived_at=arrived, receiver=ZHAO, arrival=Arrival.WALK_IN)
+        facts_ = OwnershipFacts(now=arrived, visit=visit, claims=(namesake,))
+        return decide_ownership(facts_, policy, NAMES)
+
+    assert decide(horizon.since).outcome == Outcome.NEEDS_RULING
+    assert decide(horizon.since - dt.timedelta(seconds=1)).outcome == Outcome.DECIDED

@@ -120,16 +120,31 @@ def _visit_for(
 ) -> Visit:
     """The visit, with what every service reads of it. ``unregistered``: the caller needs only
     its site and receiver (registering it, ending it) — fewer joins, on the desk's busiest
-    path."""
-    related = ["company", "site", "receiver"]
-    if not unregistered:
-        related += ["named", "customer", "registration"]
-    rows = Visit.objects.select_related(*related)
+    path, read as three plain look-ups (core/rawsql.py)."""
+    if unregistered:
+        return _unregistered_visit(actor, visit_id, lock=lock)
+    rows = Visit.objects.select_related(
+        "company", "site", "receiver", "named", "customer", "registration"
+    )
     if lock:
         rows = rows.select_for_update(of=("self",))
     visit = rows.filter(company_id=actor.company_id, pk=visit_id).first()
     if visit is None or not actor.active:
         raise visit_not_found()
+    return visit
+
+
+def _unregistered_visit(actor: Staff, visit_id: int, *, lock: bool) -> Visit:
+    found = rawsql.select(
+        Visit, "company_id = %s AND id = %s", [actor.company_id, visit_id], lock=lock
+    )
+    if not found or not actor.active:
+        raise visit_not_found()
+    visit = found[0]
+    visit.company = actor.company  # the same row: the look-up was by the actor's company
+    visit.site = rawsql.select(Site, "id = %s", [visit.site_id])[0]
+    if visit.receiver_id is not None:
+        visit.receiver = rawsql.select(Staff, "id = %s", [visit.receiver_id])[0]
     return visit
 
 
@@ -355,12 +370,24 @@ class _FactsBuilder:
     """Reads one visit's facts as of ``now`` (later rows are ignored)."""
 
     def __init__(
-        self, visit: Visit, now: dt.datetime, deal: Deal | None, known: _Known = _NOTHING_KNOWN
+        self,
+        visit: Visit,
+        now: dt.datetime,
+        deal: Deal | None,
+        known: _Known = _NOTHING_KNOWN,
+        policy: rules.OwnershipPolicy | None = None,
     ) -> None:
         self.visit = visit
         self.now = now
         self.deal_row = deal
         self.known = known
+        # A first decision has no A7.20 ruling that could confirm a namesake, so namesakes last
+        # received before the horizon cannot change it (rules.namesake_horizon): left out.
+        self.namesakes_since = (
+            rules.namesake_horizon(visit.arrived_at, policy).since
+            if policy is not None and known.first_decision
+            else None
+        )
         self.company_id = visit.company_id
         self.registration: Registration | None = visit.registration
         self.customer_id = visit.customer_id
@@ -460,36 +487,26 @@ class _FactsBuilder:
         return self._customer_keys[customer_id]
 
     # -- earlier registrations (old customer; A7.13, A7.15, A7.16, A1.5) ------------------------
-    def earlier_lines(self, customer_ids: list[int]) -> dict[int, list[Registration]]:
-        """The book's earlier lines of each customer, in visit order — one query for the
-        visit's own file and every namesake file together (a common name has hundreds)."""
+    def earlier_lines(self) -> list[Registration]:
+        """The book's earlier lines of the visit's customer file, in visit order."""
         assert self.registration is not None
-        lines: dict[int, list[Registration]] = {pk: [] for pk in customer_ids}
-        ids_sql, ids = rawsql.in_list(customer_ids)
-        rows = rawsql.select(
+        return rawsql.select(
             Registration,
-            f"company_id = %s AND customer_id IN {ids_sql} AND corrects_id IS NULL"
+            "company_id = %s AND customer_id = %s AND corrects_id IS NULL"
             " AND visited_at < %s AND id <> %s",
-            [self.company_id, *ids, self.visit.arrived_at, self.registration.pk],
+            [self.company_id, self.customer_id, self.visit.arrived_at, self.registration.pk],
             order_by="visited_at, id",
         )
-        for row in rows:
-            lines[row.customer_id].append(row)
-        return lines
 
-    def registered(
-        self, customer_id: int, rows: list[Registration], *, same_file: bool
-    ) -> list[rules.Claim]:
-        """One ``registered`` claim per earlier receiver of ``customer_id`` (``rows``: its
-        earlier lines): since their first registration, with their latest visit for the
-        ``last_owner_visit`` anchor. For the visit's own customer file both lines are read
-        together with the file they are filed under (the desk chose it); another file is
-        compared on the full name alone."""
+    def registered(self, customer_id: int, rows: list[Registration]) -> list[rules.Claim]:
+        """One ``registered`` claim per earlier receiver of the visit's customer file
+        (``rows``: its earlier lines): since their first registration, with their latest visit
+        for the ``last_owner_visit`` anchor. Both lines are read together with the file they
+        are filed under (the desk chose it)."""
         if not rows:
             return []
-        file_keys = self.customer_keys(customer_id) if same_file else IdentityKeys()
-        # another file (a namesake) is compared on the full name alone: no keys to build
-        mine = _union(self.visit_keys(), file_keys) if same_file else IdentityKeys()
+        file_keys = self.customer_keys(customer_id)
+        mine = _union(self.visit_keys(), file_keys)
         by_holder: dict[str, tuple[Registration, dt.datetime]] = {}
         for row in rows:
             holder = str(row.receiver_id)
@@ -497,17 +514,14 @@ class _FactsBuilder:
             by_holder[holder] = (first, row.visited_at)
         claims = []
         for holder, (first, last) in by_holder.items():
-            if same_file:
-                match = _canonical(
-                    identity_match(
-                        mine,
-                        _union(_registration_keys(first), file_keys),
-                        full_name_alone=self.full_name_alone,
-                    ),
-                    self.full_name_alone,
-                )
-            else:
-                match = self.name_only_match()
+            match = _canonical(
+                identity_match(
+                    mine,
+                    _union(_registration_keys(first), file_keys),
+                    full_name_alone=self.full_name_alone,
+                ),
+                self.full_name_alone,
+            )
             claims.append(
                 self.claim(
                     id=f"customer:{customer_id}:staff:{holder}",
@@ -519,6 +533,46 @@ class _FactsBuilder:
                 )
             )
         return claims
+
+    def namesakes(self, customer_ids: list[int]) -> list[rules.Claim]:
+        """One ``registered`` claim per earlier receiver of each namesake file (compared on the
+        full name alone), as ``registered`` gives for the visit's own file — read as each
+        receiver's first and latest line in one grouped query: a common name has hundreds of
+        files and thousands of lines. Receivers last seen before ``namesakes_since`` are left
+        out (see ``__init__``)."""
+        assert self.registration is not None
+        ids_sql, ids = rawsql.in_list(customer_ids)
+        params: list[Any] = [self.company_id, *ids, self.visit.arrived_at, self.registration.pk]
+        having = ""
+        if self.namesakes_since is not None:
+            having = " HAVING MAX(visited_at) >= %s"
+            params.append(self.namesakes_since)
+        rows = rawsql.rows(
+            Registration,
+            "SELECT customer_id, receiver_id, MIN(visited_at), MAX(visited_at)"
+            f" FROM {rawsql.table(Registration)}"
+            f" WHERE company_id = %s AND customer_id IN {ids_sql} AND corrects_id IS NULL"
+            " AND visited_at < %s AND id <> %s"
+            f" GROUP BY customer_id, receiver_id{having}",
+            params,
+        )
+        # the files in the order the match gave them, each file's receivers by first visit
+        order = {pk: i for i, pk in enumerate(customer_ids)}
+        found = sorted(
+            (order[customer_id], rawsql.datetime_value(first), str(holder), customer_id, last)
+            for customer_id, holder, first, last in rows
+        )
+        return [
+            self.claim(
+                id=f"customer:{customer_id}:staff:{holder}",
+                kind=rules.ClaimKind.REGISTERED,
+                holder=holder,
+                since=first,
+                match=self.name_only_match(),
+                last_holder_visit_at=rawsql.datetime_value(last),
+            )
+            for _, first, holder, customer_id, last in found
+        ]
 
     def name_only_match(self) -> IdentityMatch:
         """A namesake's match (the full name alone), built once: a common name has hundreds."""
@@ -690,14 +744,11 @@ class _FactsBuilder:
             for other in self.registration.name_matches or []
             if int(other) != self.customer_id
         ]
-        lines = (
-            self.earlier_lines([self.customer_id, *namesakes])
-            if namesakes or not self.known.new_customer
-            else {self.customer_id: []}  # a customer created just now has no earlier line
-        )
-        claims = self.registered(self.customer_id, lines[self.customer_id], same_file=True)
-        for other in namesakes:
-            claims += self.registered(other, lines[other], same_file=False)
+        # a customer created just now has no earlier line
+        lines = [] if self.known.new_customer else self.earlier_lines()
+        claims = self.registered(self.customer_id, lines)
+        if namesakes:
+            claims += self.namesakes(namesakes)
         if not self.known.new_customer:
             claims += self.phone_enquiries(self.customer_id)
             claims += self.family_or_batch(self.customer_id)
@@ -846,7 +897,12 @@ def _reception_entries(visit: Visit) -> list[LedgerEntry]:
 
 
 def visit_facts(
-    visit: Visit, *, now: dt.datetime, deal: Deal | None = None, known: _Known = _NOTHING_KNOWN
+    visit: Visit,
+    *,
+    now: dt.datetime,
+    deal: Deal | None = None,
+    known: _Known = _NOTHING_KNOWN,
+    policy: rules.OwnershipPolicy | None = None,
 ) -> rules.OwnershipFacts:
     """Everything the ownership engine needs about ``visit`` as of ``now``, from the database.
 
@@ -855,8 +911,10 @@ def visit_facts(
     (A7.10); each with when the conflict was found (the earliest ``ConflictEvent`` naming the
     holder, else the registration) and whether the holder was on site and reachable (A7.13).
     Plus consents, rulings (A7.20), the deal of the visit (or ``deal``), came-for (A7.9(3)),
-    the business card (A7.6 b), found public afterwards (A7.7) and the handling (A7.13)."""
-    return _FactsBuilder(visit, now, deal, known).build()
+    the business card (A7.6 b), found public afterwards (A7.7) and the handling (A7.13).
+    ``policy`` (the one the decision uses) lets a first decision leave out namesakes that
+    cannot change it (``rules.namesake_horizon``)."""
+    return _FactsBuilder(visit, now, deal, known, policy).build()
 
 
 def _names(
@@ -872,8 +930,13 @@ def _names(
         ids.add(facts.deal.closer)
     if known_names is not None and ids <= known_names.keys():
         return {i: known_names[i] for i in ids}
-    rows = Staff.objects.filter(company_id=company_id, pk__in=[int(i) for i in ids if i.isdigit()])
-    return {str(pk): name for pk, name in rows.values_list("pk", "name")}
+    ids_sql, staff_ids = rawsql.in_list(sorted(int(i) for i in ids if i.isdigit()))
+    rows = rawsql.rows(
+        Staff,
+        f"SELECT id, name FROM {rawsql.table(Staff)} WHERE company_id = %s AND id IN {ids_sql}",
+        [company_id, *staff_ids],
+    )
+    return {str(pk): name for pk, name in rows}
 
 
 def _staff(company_id: int, staff_id: str) -> Staff:
@@ -896,8 +959,8 @@ def _decide_and_store(
     """Decide from the database's facts and store the decision (superseding the visit's latest),
     its ledger entry, the owner, the make-ups not yet granted and a grab's fine proposal (once
     per visit)."""
-    facts = visit_facts(visit, now=now, deal=deal, known=known)
     policy, policy_ref = sales_policy(actor.company, now)
+    facts = visit_facts(visit, now=now, deal=deal, known=known, policy=policy)
     receiver = visit.receiver
     names = _names(actor.company_id, facts, {str(receiver.pk): receiver.name})
     decision = rules.decide_ownership(facts, policy=policy, names=names)
@@ -909,27 +972,30 @@ def _decide_and_store(
         else list(OwnershipDecision.objects.filter(visit=visit).order_by("pk"))
     )
     customer = visit.customer
-    stored = OwnershipDecision.objects.create(
-        company_id=actor.company_id,
-        visit=visit,
-        customer=customer,
-        outcome=DecisionOutcome.PENDING if pending else DecisionOutcome.DECIDED,
-        owner_before=decision.owner_before.as_json() if decision.owner_before else None,
-        owner_after=decision.owner_after.as_json(),
-        clause=decision.clause,
-        rule_ids=list(decision.rule_ids),
-        shares=as_json.get("deal"),
-        turn_effects=as_json.get("turns", []),
-        flags=[f.value for f in decision.flags],
-        policy_ref=policy_ref,
-        explanation_zh=decision.explanation_zh,
-        detail=as_json,
-        facts=facts_as_json(facts),
-        decided_at=now,
-        decided_by=actor,
-        supersedes=earlier[-1] if earlier else None,
-        ruling=ruling,
-        deal=deal,
+    # written without building the query (core/rawsql.py): every registration stores one
+    stored = rawsql.insert(
+        OwnershipDecision(
+            company_id=actor.company_id,
+            visit=visit,
+            customer=customer,
+            outcome=DecisionOutcome.PENDING if pending else DecisionOutcome.DECIDED,
+            owner_before=decision.owner_before.as_json() if decision.owner_before else None,
+            owner_after=decision.owner_after.as_json(),
+            clause=decision.clause,
+            rule_ids=list(decision.rule_ids),
+            shares=as_json.get("deal"),
+            turn_effects=as_json.get("turns", []),
+            flags=[f.value for f in decision.flags],
+            policy_ref=policy_ref,
+            explanation_zh=decision.explanation_zh,
+            detail=as_json,
+            facts=facts_as_json(facts),
+            decided_at=now,
+            decided_by=actor,
+            supersedes=earlier[-1] if earlier else None,
+            ruling=ruling,
+            deal=deal,
+        )
     )
     ledger_append(
         company=actor.company,
@@ -1091,7 +1157,7 @@ def visit_register(
     visit.registration = registered.registration
     visit.customer = registered.customer
     visit.registered_at = now
-    visit.save(update_fields=["registration", "customer", "registered_at"])
+    rawsql.update(visit, ["registration", "customer", "registered_at"])
     # a channel agent's report of this customer, still protected, is confirmed by the visit
     from kehu.sales.channel_services import channel_visit_confirm
 

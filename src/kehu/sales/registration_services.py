@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kehu.core import rawsql
 from kehu.core.customers import rules as identity_rules
 from kehu.core.customers.models import Customer
 from kehu.core.customers.selectors import CustomerMatch, customer_match
@@ -392,13 +393,12 @@ def registration_record(
         name_matches = [m.customer.pk for m in matches if m.match.needs_confirmation]
         created = False
         if customer_id is not None:
-            customer = (
-                Customer.objects.select_related("owner")
-                .filter(company_id=staff.company_id, pk=customer_id)
-                .first()
+            found = rawsql.select(
+                Customer, "company_id = %s AND id = %s", [staff.company_id, customer_id]
             )
-            if customer is None:
+            if not found:
                 raise BookNotFound("客户", "customer")
+            customer = found[0]
         else:
             if deciding:
                 _refuse_existing(staff.company_id, deciding[0], now)
@@ -417,26 +417,31 @@ def registration_record(
             )
             created = True
         recorded_at = timezone.now()
-        row = Registration.objects.create(
-            company_id=staff.company_id,
-            site=site,
-            customer=customer,
-            visited_at=visited_at,
-            received_on=rules.visit_local_day(visited_at, tz),
-            customer_name=details.customer_name,
-            employer_or_address=details.employer_or_address,
-            contact=details.contact,
-            phone_e164=phone_e164,
-            car_brand=details.car_brand,
-            plate=details.plate,
-            intention=details.intention,
-            source=details.source,
-            receiver=receiver,
-            recorded_by=staff,
-            recorded_at=recorded_at,
-            late=rules.registration_is_late(visited_at=visited_at, recorded_at=recorded_at, tz=tz),
-            name_matches=name_matches,
-            policy_ref=policy_ref,
+        # the book's busiest write: inserted without building the query (core/rawsql.py)
+        row = rawsql.insert(
+            Registration(
+                company_id=staff.company_id,
+                site=site,
+                customer=customer,
+                visited_at=visited_at,
+                received_on=rules.visit_local_day(visited_at, tz),
+                customer_name=details.customer_name,
+                employer_or_address=details.employer_or_address,
+                contact=details.contact,
+                phone_e164=phone_e164,
+                car_brand=details.car_brand,
+                plate=details.plate,
+                intention=details.intention,
+                source=details.source,
+                receiver=receiver,
+                recorded_by=staff,
+                recorded_at=recorded_at,
+                late=rules.registration_is_late(
+                    visited_at=visited_at, recorded_at=recorded_at, tz=tz
+                ),
+                name_matches=name_matches,
+                policy_ref=policy_ref,
+            )
         )
         first = _claim_first(
             row=row,
@@ -497,11 +502,14 @@ def visit_key(customer_id: int, day: dt.date) -> str:
 def _held(company_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of ``keys`` another registration holds already: one indexed read."""
     wanted = set(keys)
-    rows = RegistrationKey.objects.filter(
-        company_id=company_id,
-        kind__in=sorted({kind for kind, _ in wanted}),
-        value__in=sorted({value for _, value in wanted}),
-    ).values_list("kind", "value")
+    kinds_sql, kinds = rawsql.in_list(sorted({kind for kind, _ in wanted}))
+    values_sql, values = rawsql.in_list(sorted({value for _, value in wanted}))
+    rows = rawsql.rows(
+        RegistrationKey,
+        f"SELECT kind, value FROM {rawsql.table(RegistrationKey)}"
+        f" WHERE company_id = %s AND kind IN {kinds_sql} AND value IN {values_sql}",
+        [company_id, *kinds, *values],
+    )
     return {(kind, value) for kind, value in rows} & wanted
 
 

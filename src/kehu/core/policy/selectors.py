@@ -16,6 +16,7 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from pydantic import BaseModel, ValidationError
 
+from kehu.core import rawsql
 from kehu.core.org.models import Company
 from kehu.core.policy.errors import PolicyStoredInvalid, PolicyVersionNotFound
 from kehu.core.policy.models import PolicyVersion
@@ -150,13 +151,14 @@ def _version_in_force(company_id: int, key: str, at: datetime) -> PolicyVersion 
     to three policies, so this is a raw query: building it with the ORM cost five times as much
     as running it (docs/performance.md)."""
     connection = connections[router.db_for_read(PolicyVersion)]
-    table = connection.ops.quote_name(PolicyVersion._meta.db_table)
-    rows = PolicyVersion.objects.raw(
-        f"SELECT * FROM {table} WHERE company_id = %s AND {connection.ops.quote_name('key')} = %s"
-        " AND effective_from <= %s ORDER BY effective_from DESC, version DESC LIMIT 1",
-        [company_id, key, connection.ops.adapt_datetimefield_value(at)],
+    rows = rawsql.select(
+        PolicyVersion,
+        f"company_id = %s AND {connection.ops.quote_name('key')} = %s AND effective_from <= %s",
+        [company_id, key, at],
+        order_by="effective_from DESC, version DESC",
+        limit=1,
     )
-    return next(iter(rows), None)
+    return rows[0] if rows else None
 
 
 def policy_for_schema(*, company: Company, schema: type[M], at: datetime) -> ResolvedPolicy[M]:

@@ -34,6 +34,7 @@ from kehu.sales.rules.ownership import (
     FineProposal,
     Flag,
     Handling,
+    NamesakeHorizon,
     Outcome,
     OwnershipDecision,
     OwnershipFacts,
@@ -43,6 +44,7 @@ from kehu.sales.rules.ownership import (
     Visit,
     decide_ownership,
     decision_as_json,
+    namesake_horizon,
 )
 from kehu.sales.rules.turns import (
     MAKEUP_CAUSE_LABELS,
@@ -94,6 +96,7 @@ __all__ = [
     "Flag",
     "Handling",
     "MakeupCause",
+    "NamesakeHorizon",
     "Outcome",
     "Owner",
     "OwnerKind",
@@ -119,5 +122,6 @@ __all__ = [
     "decide_ownership",
     "decision_as_json",
     "local_day",
+    "namesake_horizon",
     "window_check",
 ]

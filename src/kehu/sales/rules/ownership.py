@@ -104,7 +104,13 @@ from kehu.sales.rules.vocabulary import (
     ProtectionAnchor,
     TransferDealSplit,
 )
-from kehu.sales.rules.windows import LOCAL_TZ, WindowCheck, require_aware, window_check
+from kehu.sales.rules.windows import (
+    LOCAL_TZ,
+    WindowCheck,
+    local_day,
+    require_aware,
+    window_check,
+)
 
 # --- facts --------------------------------------------------------------------------------------
 
@@ -672,6 +678,34 @@ def decide_ownership(
     ``claims``, ``consents`` and ``rulings``.
     """
     return _Case(facts, policy or OwnershipPolicy(), names or {}).decide()
+
+
+@dataclass(frozen=True)
+class NamesakeHorizon:
+    """See ``namesake_horizon``."""
+
+    since: dt.datetime  # aware; local midnight on the sales office's wall clock
+    rule_ids: tuple[str, ...]
+
+
+def namesake_horizon(arrived_at: dt.datetime, policy: OwnershipPolicy) -> NamesakeHorizon:
+    """How far back an unconfirmed full-name-only match (a namesake's file, A7.4 reading) can
+    matter to a visit arriving at ``arrived_at``: a namesake whose holder's latest visit is
+    before ``since`` never changes the decision, so a first decision (no A7.20 ruling can
+    confirm it yet) may leave it out of the facts.
+
+    Why: such a claim waits for the sales manager (A7.20) only while it is live — its A7.15
+    window, counted from its anchor, still covers the visit (``days ≤ N``, windows.py). The
+    anchor is the holder's first registration or, under ``last_owner_visit``, their latest
+    visit before this one; either way no later than that latest visit. So a latest visit before
+    local midnight of (the visit's local day − N days) is beyond the window under both anchors,
+    and the engine drops the claim (``_Case._classify_claims``). A *confirmed* namesake
+    (ruled the same customer) is another matter — it can count as an expired earlier owner —
+    so this holds only while no identity ruling exists."""
+    require_aware(arrived_at, "arrived_at")
+    first_day = local_day(arrived_at) - dt.timedelta(days=policy.new_customer_after_days)
+    since = dt.datetime.combine(first_day, dt.time(), tzinfo=LOCAL_TZ)
+    return NamesakeHorizon(since=since, rule_ids=(A7_4, A7_15, A7_20))
 
 
 # --- evaluation ---------------------------------------------------------------------------------
