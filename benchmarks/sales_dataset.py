@@ -23,7 +23,7 @@ customer visits at most once during a run).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -193,6 +193,16 @@ def generate_sales_book(seed: int, registrations: int) -> SalesBook:
         plates=book.plates,
         generator=gen,
     )
+
+
+def shift_book(book: SalesBook, days: int) -> None:
+    """Move every moment of ``book`` by whole ``days`` (local days, and so the one-line-per-day
+    keys, stay as they were): a book generated to end on ``BOOK_END`` ends ``days`` later."""
+    delta = timedelta(days=days)
+    for person in book.people:
+        person.created_at += delta
+    book.lines = [replace(line, visited_at=line.visited_at + delta) for line in book.lines]
+    book.calls = [replace(call, called_at=call.called_at + delta) for call in book.calls]
 
 
 def draw_visitors(book: SalesBook, count: int, *, seed: int) -> list[Visitor]:

@@ -23,12 +23,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from benchmarks.database import database_info
+from benchmarks.dataset import BOOK_END
 from benchmarks.sales_dataset import (
     SELLERS_PER_SITE,
     Visitor,
     VisitorKind,
     draw_visitors,
     generate_sales_book,
+    shift_book,
 )
 from benchmarks.sales_loading import LoadedBook, Office, build_office, load_book
 from benchmarks.suite_sales_register import SalesSizes, sqlite_path
@@ -516,6 +518,8 @@ def measure(
     log(f"generating a book of {sizes.registrations:,} registrations (seed {seed})")
     t0 = perf_counter()
     book = generate_sales_book(seed, sizes.registrations)
+    if sizes.book_ends_today:
+        shift_book(book, (timezone.now() - BOOK_END).days)
     per_path = sizes.calls + sizes.warmup + 1
     visitors = draw_visitors(book, 3 * per_path + 1 + sizes.profiled, seed=seed + 11)
     generate_seconds = perf_counter() - t0

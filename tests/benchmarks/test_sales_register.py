@@ -7,6 +7,7 @@ No timing is asserted: only that every path ran and what was loaded is consisten
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,6 +24,7 @@ from benchmarks.sales_dataset import (
     VisitorKind,
     draw_visitors,
     generate_sales_book,
+    shift_book,
 )
 from benchmarks.suite_sales_register import SalesSizes
 
@@ -47,6 +49,21 @@ def test_a1_1_a1_5_the_generated_book_has_one_first_line_per_customer_and_one_li
     assert len(days) == len(set(days))
     # and each line's receiver works at the customer's sales office
     assert all(line.receiver // 10 == book.site_of[line.person] for line in book.lines)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10_000), days=st.integers(-400, 400))
+def test_a_book_shifted_to_end_today_keeps_its_days_and_order(seed: int, days: int) -> None:
+    # given a generated book and the same book shifted by whole days (--book-ends-today)
+    book, shifted = generate_sales_book(seed, 200), generate_sales_book(seed, 200)
+    shift_book(shifted, days)
+    delta = dt.timedelta(days=days)
+    # then every moment moved by exactly that, so order, first lines and local days are kept
+    assert [(x.person, x.visited_at + delta, x.first) for x in book.lines] == [
+        (x.person, x.visited_at, x.first) for x in shifted.lines
+    ]
+    assert [c.called_at + delta for c in book.calls] == [c.called_at for c in shifted.calls]
+    assert [p.created_at + delta for p in book.people] == [p.created_at for p in shifted.people]
 
 
 def test_a7_4_the_timed_visitors_follow_the_mix_and_never_repeat_a_customer() -> None:
