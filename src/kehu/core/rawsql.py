@@ -140,8 +140,8 @@ def _write_connection(model: type[models.Model]) -> Any:
 
 
 def insert(instance: M) -> M:
-    """``INSERT`` one unsaved ``instance`` and read back its id (``RETURNING``: SQLite ≥ 3.35,
-    PostgreSQL), as ``Model.objects.create`` would, without building the query: every concrete
+    """``INSERT`` one unsaved ``instance`` and read back its id (``RETURNING`` where the database
+    has it), as ``Model.objects.create`` would, without building the query: every concrete
     field but the auto primary key, through the field's ``pre_save`` (``auto_now`` and friends)
     and ``get_db_prep_save``. No ``save()`` override or signal runs, so this is for models that
     have neither (the registration book's hot path)."""
@@ -156,10 +156,15 @@ def insert(instance: M) -> M:
     with connection.cursor() as cursor:
         if meta.auto_field is None:
             cursor.execute(sql, values)
-        else:
+        elif connection.features.can_return_columns_from_insert:
             pk_column = connection.ops.quote_name(meta.auto_field.column)
             cursor.execute(f"{sql} RETURNING {pk_column}", values)
             instance.pk = cursor.fetchone()[0]
+        else:  # SQLite before 3.35
+            cursor.execute(sql, values)
+            instance.pk = connection.ops.last_insert_id(
+                cursor, meta.db_table, meta.auto_field.column
+            )
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
@@ -188,6 +193,13 @@ def update(instance: models.Model, fields: Sequence[str]) -> int:
         return int(cursor.rowcount)
 
 
+def execute(model: type[models.Model], sql: str, params: Sequence[Any]) -> int:
+    """Run one writing statement on ``model``'s database; returns the rows it changed."""
+    with _write_connection(model).cursor() as cursor:
+        cursor.execute(sql, [db_value(model, p) for p in params])
+        return int(cursor.rowcount)
+
+
 def insert_many(model: type[M], rows: Sequence[M], *, batch: int = 500) -> None:
     """Insert ``rows`` (unsaved instances) with one multi-row ``INSERT`` per ``batch``, without
     ``bulk_create``'s per-object work (it was a third of a 562-row sweep; docs/performance.md,
@@ -204,8 +216,8 @@ def insert_many(model: type[M], rows: Sequence[M], *, batch: int = 500) -> None:
             chunk = rows[start : start + batch]
             params: list[Any] = []
             for row in chunk:
-                # the instance's defaults were applied when it was built
-                params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                # defaults were applied when the instance was built; ``auto_now_add`` here
+                params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
             cursor.execute(
                 f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(chunk))}",
                 params,

@@ -414,6 +414,7 @@ def registration_record(
                     "intention": details.intention,
                 },
                 owner=receiver if set_owner else None,
+                savepoint=savepoint,
             )
             created = True
         recorded_at = timezone.now()
@@ -519,16 +520,19 @@ def _claim_all(
     """Insert ``keys`` (sorted: the lock order) in one statement; False when any is taken."""
     try:
         with transaction.atomic():
-            RegistrationKey.objects.bulk_create(
-                RegistrationKey(
-                    company_id=company_id,
-                    kind=kind,
-                    value=value,
-                    customer_id=customer_id,
-                    registration=registration,
-                    claimed_at=registration.recorded_at,
-                )
-                for kind, value in keys
+            rawsql.insert_many(
+                RegistrationKey,
+                [
+                    RegistrationKey(
+                        company_id=company_id,
+                        kind=kind,
+                        value=value,
+                        customer_id=customer_id,
+                        registration=registration,
+                        claimed_at=registration.recorded_at,
+                    )
+                    for kind, value in keys
+                ],
             )
     except IntegrityError:
         return False

@@ -27,6 +27,7 @@ from kehu.core.ledger.rules import (
     Problem,
     canonical_json,
     entry_hash,
+    normalise,
     seal,
     verify_chain,
 )
@@ -117,6 +118,17 @@ def test_canonical_json_writes_decimals_dates_and_datetimes_as_text() -> None:
 def test_values_that_would_not_read_back_the_same_are_refused(value: dict[Any, Any]) -> None:
     with pytest.raises(NotCanonical):
         canonical_json(value)
+
+
+def test_a_refused_value_is_named_by_where_it_sits() -> None:
+    payload = {"decision": {"shares": [{"percent": "20"}, {"percent": 0.8}]}}
+    with pytest.raises(NotCanonical) as refused:
+        normalise(payload)
+    assert refused.value.path == "payload.decision.shares[1].percent"
+    with pytest.raises(NotCanonical) as refused:
+        normalise({"claims": [{"holder": "李明\x00"}]}, "facts")
+    assert refused.value.path == "facts.claims[0].holder"
+    assert "NUL" in refused.value.reason_en
 
 
 def test_the_genesis_hash_is_64_zeros() -> None:

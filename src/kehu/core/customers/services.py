@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kehu.core import rawsql
 from kehu.core.audit.models import AuditAction, AuditOutcome
 from kehu.core.audit.services import audit_record
 from kehu.core.customers import rules
@@ -96,10 +97,13 @@ def customer_create(
     staff: Staff,
     data: CustomerData | Mapping[str, Any],
     owner: Staff | None = None,
+    savepoint: bool = True,
 ) -> Customer:
     """Register a customer for ``staff``'s company (A7.4: incomplete details are allowed, but
     a name or a phone is needed). ``owner`` is left empty unless the caller (the sales app's
     ownership decision) names one; the registering staff member still sees an unowned customer.
+    ``savepoint=False``: the caller's transaction is all-or-nothing and lets errors through
+    (registering a visit), so no savepoint of its own.
     """
     _require_write(staff)
     if not isinstance(data, CustomerData):
@@ -110,7 +114,7 @@ def customer_create(
     id_number = _normalised_id_number(data.id_number)
     if owner is not None and (owner.company_id != staff.company_id or not owner.active):
         raise _owner_invalid()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         customer = Customer(
             company_id=staff.company_id,
             kind=data.kind,
@@ -125,8 +129,10 @@ def customer_create(
             created_by=staff,
         )
         customer.set_id_number(id_number)
-        customer.save()
-        CustomerPhone.objects.bulk_create([_phone_row(customer, r, e) for r, e in phones])
+        # What ``save()`` does, written by hand: a new customer on every first visit
+        customer.derive_keys()
+        rawsql.insert(customer)
+        rawsql.insert_many(CustomerPhone, [_phone_row(customer, r, e) for r, e in phones])
     return customer
 
 
@@ -183,8 +189,12 @@ def customer_owner_set(*, company_id: int, customer_id: int, owner: Staff | None
         raise _owner_invalid()
     # One UPDATE: only the owner changes, so the identity keys ``save()`` derives need no
     # recomputing (that cost a pinyin pass on every ownership decision).
-    changed = Customer.objects.filter(company_id=company_id, pk=customer_id).update(
-        owner=owner, updated_at=timezone.now()
+    # (Written by hand: every registration's ownership decision runs it; core/rawsql.py.)
+    changed = rawsql.execute(
+        Customer,
+        f"UPDATE {rawsql.table(Customer)} SET owner_id = %s, updated_at = %s"
+        " WHERE company_id = %s AND id = %s",
+        [owner.pk if owner is not None else None, timezone.now(), company_id, customer_id],
     )
     if not changed:
         raise CustomerNotFound()

@@ -92,57 +92,82 @@ class NotCanonical(ValueError):
         self.reason_en = reason_en
 
 
-def _text(value: str, path: str) -> str:
+# Where a value sits, for the error message only: built as nested (parent, key) pairs while
+# walking and turned into text only when a value is refused — formatting a path for every
+# item cost a third of hashing a decision's payload (docs/performance.md).
+_Where = str | tuple[Any, str | int]
+
+
+def _path(where: _Where) -> str:
+    if isinstance(where, str):
+        return where
+    parent, key = where
+    return f"{_path(parent)}[{key}]" if isinstance(key, int) else f"{_path(parent)}.{key}"
+
+
+def _text(value: str, where: _Where) -> str:
     text = str.__str__(value)  # a str enum's value, not its repr
     if "\x00" in text:
-        raise NotCanonical(path, "文本中不能有 NUL 字符", "text may not contain NUL characters")
+        raise NotCanonical(
+            _path(where), "文本中不能有 NUL 字符", "text may not contain NUL characters"
+        )
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise NotCanonical(path, "文本不是有效的 Unicode", "text is not valid Unicode") from error
+        raise NotCanonical(
+            _path(where), "文本不是有效的 Unicode", "text is not valid Unicode"
+        ) from error
     return text
 
 
 def normalise(value: Any, path: str = "payload") -> Any:
     """``value`` as plain JSON (dict, list, str, int, bool, None) that reads back unchanged."""
+    return _normalise(value, path)
+
+
+def _normalise(value: Any, where: _Where) -> Any:
+    if isinstance(value, str):  # before Enum: a str enum stores its value
+        return _text(value, where)
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         return int(value)
+    if isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise NotCanonical(_path(where), "键必须是文本", "keys must be text")
+            name = _text(key, where)
+            result[name] = _normalise(item, (where, name))
+        return result
+    if isinstance(value, list | tuple):
+        return [_normalise(item, (where, i)) for i, item in enumerate(value)]
     if isinstance(value, float):
         raise NotCanonical(
-            path,
+            _path(where),
             "不能使用浮点数；金额请用 Decimal，其他数值请用整数或文本",
             "floats are not allowed; use Decimal for money, int or text otherwise",
         )
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise NotCanonical(path, "数值必须是有限数", "numbers must be finite")
+            raise NotCanonical(_path(where), "数值必须是有限数", "numbers must be finite")
         return str(value)
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise NotCanonical(path, "时间必须带时区", "datetimes must be timezone-aware")
+            raise NotCanonical(_path(where), "时间必须带时区", "datetimes must be timezone-aware")
         return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, str):
-        return _text(value, path)
     if isinstance(value, Enum):
-        return normalise(value.value, path)
-    if isinstance(value, Mapping):
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise NotCanonical(path, "键必须是文本", "keys must be text")
-            name = _text(key, path)
-            result[name] = normalise(item, f"{path}.{name}")
-        return result
-    if isinstance(value, list | tuple):
-        return [normalise(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return _normalise(value.value, where)
     raise NotCanonical(
-        path, f"不支持的类型 {type(value).__name__}", f"unsupported type {type(value).__name__}"
+        _path(where),
+        f"不支持的类型 {type(value).__name__}",
+        f"unsupported type {type(value).__name__}",
     )
 
 

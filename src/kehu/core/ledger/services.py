@@ -19,6 +19,7 @@ from django.db import connections, models, router, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kehu.core import rawsql
 from kehu.core.audit.models import AuditAction, AuditOutcome
 from kehu.core.audit.services import audit_record
 from kehu.core.ledger import rules
@@ -152,27 +153,6 @@ def ledger_append(
 # plain statements (lock the head, insert, move the head) rather than through the ORM, whose
 # query building cost ~0.3–0.5 ms per statement on the benchmark machine against ~0.03 ms for
 # the statement itself (docs/performance.md, "Sales office: registering a visit").
-_ENTRY_FIELDS = (
-    "company",
-    "stream",
-    "seq",
-    "recorded_at",
-    "kind",
-    "payload",
-    "subject_type",
-    "subject_id",
-    "corrects",
-    "reason",
-    "recorded_by",
-    "prev_hash",
-    "hash",
-)
-
-
-def _concrete_field(name: str) -> models.Field[Any, Any]:
-    field = LedgerEntry._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
 
 
 def _lock_head(company: Company, stream: str) -> tuple[int, int, str]:
@@ -196,22 +176,7 @@ def _lock_head(company: Company, stream: str) -> tuple[int, int, str]:
 
 def _insert_and_move_head(entry: LedgerEntry, head_id: int) -> None:
     connection = connections[router.db_for_write(LedgerEntry)]
-    if not connection.features.can_return_columns_from_insert:
-        entry.save(force_insert=True)
-    else:
-        fields = [_concrete_field(name) for name in _ENTRY_FIELDS]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
-        table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-                " RETURNING id",
-                values,
-            )
-            entry.pk = cursor.fetchone()[0]
-        entry._state.adding = False
-        entry._state.db = connection.alias
+    rawsql.insert(entry)
     head_table = connection.ops.quote_name(LedgerStream._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
