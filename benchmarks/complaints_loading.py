@@ -44,6 +44,8 @@ TABLE = "complaints_complaint"
 
 # The sweep's "now": a Friday morning in Shanghai.
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ)
+# The first sweep after that day's end: every same-day (A8.2) stage still open breaches.
+MIDNIGHT = dt.datetime(2026, 11, 28, 0, 0, 30, tzinfo=LOCAL_TZ)
 TWO_YEARS = dt.timedelta(days=730)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

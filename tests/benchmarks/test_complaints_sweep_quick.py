@@ -99,3 +99,19 @@ def test_a3_a_tiny_run_sweeps_the_same_rows_as_the_floor_with_and_without_closed
     for phase in outcome["phases"]:
         assert all(t["n"] == 2 for t in phase["timings"].values())
         assert "complaint_sweep_due" in phase["plans"]["floor"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a8_2_a_tiny_midnight_run_breaches_the_same_day_complaints_and_posts_their_fines() -> None:
+    # given a tiny load swept last just before local midnight, and no closed complaints
+    sizes = SweepSizes(
+        mode="smoke", open=2_000, closed=0, interval_seconds=60, rounds=1, at_midnight=True
+    )
+    # when the benchmark times the first sweep after midnight (one phase: nothing closed)
+    outcome = measure(sizes, 20260527, [].append)
+    (phase,) = outcome["phases"]
+    assert outcome["now"] == "2026-11-28T00:00:30+08:00"
+    # then the same-day (A8.2) complaints still open breached at once and posted their fines
+    swept = phase["sweep_outcome"]
+    assert swept["breaches"] > 0 and swept["fines"] > 0
+    assert phase["due"] == swept["looked_at"]
