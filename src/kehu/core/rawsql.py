@@ -13,6 +13,7 @@ the ORM.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -93,12 +94,16 @@ class _Reader:
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
-_READERS: dict[tuple[type[models.Model], str, str], _Reader] = {}
+# The converters are bound to a connection's operations (each thread has its own connection),
+# hence one set of readers per connection, as ``customers.match_sql`` keeps its loader.
+_READERS: weakref.WeakKeyDictionary[Any, dict[type[models.Model], _Reader]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _reader(model: type[models.Model], connection: Any) -> _Reader:
-    key = (model, connection.alias, connection.vendor)
-    if key not in _READERS:
+    readers = _READERS.setdefault(connection, {})
+    if model not in readers:
         fields = model._meta.concrete_fields
         converters = []
         for i, field in enumerate(fields):
@@ -106,13 +111,13 @@ def _reader(model: type[models.Model], connection: Any) -> _Reader:
             found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             if found:
                 converters.append((i, tuple(found), column))
-        _READERS[key] = _Reader(
+        readers[model] = _Reader(
             model=model,
             attnames=tuple(f.attname for f in fields),
             columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
             converters=tuple(converters),
         )
-    return _READERS[key]
+    return readers[model]
 
 
 def scalars(model: type[models.Model], sql: str, params: Sequence[Any]) -> list[Any]:

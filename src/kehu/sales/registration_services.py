@@ -385,6 +385,9 @@ def registration_record(
                 car_brand=details.car_brand or None,
                 exclude_customer_id=customer_id,
                 full_name_alone=full_name_alone,
+                # ids and keys only: a common name matches hundreds (their ids go on the line);
+                # a deciding match's owner is read when the registration is refused
+                light=True,
             )
             if not keys.is_empty
             else []

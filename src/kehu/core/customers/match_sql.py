@@ -75,10 +75,15 @@ class MatchShape:
     phones: int
     car: bool
     exclude: bool
+    light: bool = False  # only the id and the identity keys, no owner (see ``match_rows``)
 
     @classmethod
     def of(
-        cls, vendor: str, candidate: rules.IdentityKeys, exclude_customer_id: int | None
+        cls,
+        vendor: str,
+        candidate: rules.IdentityKeys,
+        exclude_customer_id: int | None,
+        light: bool = False,
     ) -> MatchShape:
         return cls(
             vendor=vendor,
@@ -86,11 +91,21 @@ class MatchShape:
             phones=len(candidate.phones),
             car=candidate.has_car_key,
             exclude=exclude_customer_id is not None,
+            light=light,
         )
 
 
 def _columns(model: type[Model], alias: str, quote: Callable[[str], str]) -> str:
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+# What a light match reads of each customer: what ``identity_match`` compares, and the id —
+# in the model's field order, which ``Model.from_db`` expects of a partial row.
+LIGHT_ATTNAMES = tuple(
+    f.attname
+    for f in Customer._meta.concrete_fields
+    if f.attname in {"id", "full_name_key", "car_brand_key", "plate_key", "surname"}
+)
 
 
 def _build_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
@@ -128,11 +143,17 @@ def _build_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
         matched, selected = "SELECT g.id", ""
     company = "c.company_id" + (" + 0" if shape.vendor == "sqlite" else "") + " = %(company)s"
     exclude = " AND c.id <> %(exclude)s" if shape.exclude else ""
+    if shape.light:
+        columns = ", ".join(f"c.{quote(name)}" for name in LIGHT_ATTNAMES)
+        owner = ""
+    else:
+        columns = f"{_columns(Customer, 'c', quote)}, {_columns(Staff, 'o', quote)}"
+        owner = f"LEFT OUTER JOIN {staff} o ON o.id = c.owner_id "
     return (
-        f"SELECT {_columns(Customer, 'c', quote)}, {_columns(Staff, 'o', quote)}{selected} "
+        f"SELECT {columns}{selected} "
         f"FROM ({matched} FROM ({hits}) g GROUP BY g.id) m "
         f"INNER JOIN {customers} c ON c.id = m.id "
-        f"LEFT OUTER JOIN {staff} o ON o.id = c.owner_id "
+        f"{owner}"
         f"WHERE {company}{exclude} "
         "ORDER BY c.created_at, c.id"
     )
@@ -173,10 +194,11 @@ def match_statement(
     *,
     exclude_customer_id: int | None = None,
     connection: BaseDatabaseWrapper | None = None,
+    light: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters ``customer_match`` runs (exposed so its plan can be checked)."""
     connection = connection or connections[router.db_for_read(Customer)]
-    shape = MatchShape.of(connection.vendor, candidate, exclude_customer_id)
+    shape = MatchShape.of(connection.vendor, candidate, exclude_customer_id, light)
     return match_sql(shape, connection), match_params(company_id, candidate, exclude_customer_id)
 
 
@@ -227,24 +249,45 @@ def _loader(connection: BaseDatabaseWrapper) -> _Loader:
 
 
 def match_rows(
-    company_id: int, candidate: rules.IdentityKeys, *, exclude_customer_id: int | None = None
+    company_id: int,
+    candidate: rules.IdentityKeys,
+    *,
+    exclude_customer_id: int | None = None,
+    light: bool = False,
 ) -> list[tuple[Customer, str | None]]:
     """The customers sharing a ground with ``candidate`` (owner loaded), in registration order,
     each with the lowest of its phones among the candidate's (``None`` when none matched).
 
     One query. As with the queryset, a customer carries ``matched_phone`` when the candidate has
-    phones. ``candidate`` must have at least one key.
+    phones. ``candidate`` must have at least one key. ``light``: each customer has only its id
+    and identity keys (``LIGHT_ATTNAMES``; other fields, the owner too, load when read) — a
+    common full name matches hundreds of customers, and a caller that needs their ids need not
+    build them whole.
     """
     db = router.db_for_read(Customer)
     connection = connections[db]
     sql, params = match_statement(
-        company_id, candidate, exclude_customer_id=exclude_customer_id, connection=connection
+        company_id,
+        candidate,
+        exclude_customer_id=exclude_customer_id,
+        connection=connection,
+        light=light,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return []
+    if light:  # ids and text keys: nothing to convert
+        with_phones = bool(candidate.phones)
+        light_rows = []
+        for fetched in rows:
+            customer = Customer.from_db(db, LIGHT_ATTNAMES, fetched[: len(LIGHT_ATTNAMES)])
+            hit = fetched[-1] if with_phones else None
+            if with_phones:
+                customer.matched_phone = hit  # type: ignore[attr-defined]
+            light_rows.append((customer, hit))
+        return light_rows
     loader = _loader(connection)
     n = len(loader.customer_attnames)
     end = n + len(loader.staff_attnames)

@@ -185,6 +185,7 @@ def customer_match(
     surname: str | None = None,
     exclude_customer_id: int | None = None,
     full_name_alone: str = rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION,
+    light: bool = False,
 ) -> list[CustomerMatch]:
     """Existing customers of ``company`` that share an A7.4 key with the candidate.
 
@@ -195,7 +196,8 @@ def customer_match(
     "decides"``. Raises ``KehuError`` (customers.phone_invalid) for a malformed phone.
 
     The query is hand-written SQL built once per shape of candidate (``match_sql``): building
-    the same query with the ORM on every call cost 30–70 times the query itself.
+    the same query with the ORM on every call cost 30–70 times the query itself. ``light``: the
+    customers carry only their id and identity keys (``match_sql.match_rows``).
     """
     company_id = company if isinstance(company, int) else company.pk
     try:
@@ -210,7 +212,9 @@ def customer_match(
         raise phone_invalid(exc) from exc
     if candidate.is_empty:
         return []
-    rows = match_sql.match_rows(company_id, candidate, exclude_customer_id=exclude_customer_id)
+    rows = match_sql.match_rows(
+        company_id, candidate, exclude_customer_id=exclude_customer_id, light=light
+    )
     results = []
     for customer, hit in rows:
         existing = rules.IdentityKeys(
