@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kehu.complaints import rules, services
 from kehu.complaints.models import Complaint, ComplaintEvent, WorkOrder
@@ -236,6 +237,37 @@ def test_a8_2_an_unsettled_sales_office_complaint_fines_service_and_the_director
     # once per complaint
     services.complaint_sweep(now=local("2026-05-10T12:00"))
     assert DisciplineProposal.objects.filter(source_id=str(complaint.pk)).count() == 2
+
+
+def test_a8_2_one_midnight_sweep_fines_every_unsettled_complaint_once_reading_people_once(
+    cast,
+    east: Company,  # type: ignore[no-untyped-def]
+) -> None:
+    # given three sales-office complaints held by one desk and one by another, none settled
+    director = cast.staff(east, "孙总监", Post.SALES_DIRECTOR)
+    desk = cast.staff(east, "郑客服", Post.CUSTOMER_SERVICE, supervisor=director)
+    other = cast.staff(east, "冯客服", Post.CUSTOMER_SERVICE, supervisor=director)
+    with time_machine.travel(local("2026-05-08T10:00"), tick=False):
+        held = [receive(desk, channel="sales_office", subject=f"合同{i}") for i in range(3)]
+        held.append(receive(other, channel="sales_office", subject="合同3"))
+    # when the first sweep after midnight runs
+    with CaptureQueriesContext(connection) as captured:
+        result = services.complaint_sweep(now=local("2026-05-09T00:00:01"))
+    # then each complaint breached and posted its two fines (A8.2), flagged and recorded once
+    assert (result.breaches, result.fines) == (4, 8)
+    for complaint in held:
+        complaint.refresh_from_db()
+        assert complaint.penalised
+        assert ComplaintEvent.objects.filter(complaint=complaint, action="a8_2_fines").count() == 1
+        assert {
+            p.employee_id for p in DisciplineProposal.objects.filter(source_id=str(complaint.pk))
+        } == {complaint.received_by_id, director.pk}
+    # and the desks and their supervisor chains were read once for the sweep, not per complaint
+    staff_reads = [q for q in captured.captured_queries if 'FROM "org_staff"' in q["sql"]]
+    assert len(staff_reads) <= 6, len(staff_reads)
+    # and a later sweep posts nothing again
+    services.complaint_sweep(now=local("2026-05-10T12:00"))
+    assert DisciplineProposal.objects.filter(source_type="complaints.complaint").count() == 8
 
 
 def test_sweep_uses_the_partial_index_on_open_complaints(clerk: Staff) -> None:

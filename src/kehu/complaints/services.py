@@ -434,12 +434,26 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> Swe
             events += _sweep_verdict(complaint, now, policy, supervisors, result)
             if complaint.penalised is False and _a8_2_due(complaint):
                 fined.append((complaint, policy))
+        penalised: list[int] = []
+        if fined:
+            people = _FinePeople({c.handler_id or c.received_by_id for c, _ in fined})
+            for complaint, policy in fined:
+                responsible = people.get(complaint.handler_id or complaint.received_by_id)
+                posted = _a8_2_fines(complaint, policy, responsible, now, people)
+                if posted is not None:
+                    count, event = posted
+                    result.fines += count
+                    events.append(event)
+                    penalised.append(complaint.pk)
         _sweep_update(rows)
         rawsql.insert_many(ComplaintEvent, events)
-        for complaint, policy in fined:
-            responsible = complaint.handler or complaint.received_by
-            result.fines += _a8_2_fines(complaint, policy, responsible, now)
-            complaint.save(update_fields=["penalised"])
+        if penalised:  # the fines are posted once (A8.2): the flag with the sweep's own writes
+            ids_sql, ids = rawsql.in_list(penalised)
+            rawsql.execute(
+                Complaint,
+                f"UPDATE {rawsql.table(Complaint)} SET penalised = %s WHERE id IN {ids_sql}",
+                [True, *ids],
+            )
     return result
 
 
@@ -644,19 +658,25 @@ def _next_check(
 
 
 def _a8_2_fines(
-    complaint: Complaint, policy: rules.ComplaintPolicy, responsible: Staff | None, now: dt.datetime
-) -> int:
+    complaint: Complaint,
+    policy: rules.ComplaintPolicy,
+    responsible: Staff | None,
+    now: dt.datetime,
+    people: _FinePeople,
+) -> tuple[int, ComplaintEvent] | None:
+    """Post the complaint's A8.2 fines to the discipline ledger; the number posted and the
+    ``fines`` event to insert with the sweep's (None when the rules call for none)."""
     proposals = rules.a8_2_penalties(
         profile=rules.Profile(complaint.profile),
         already_penalised=complaint.penalised,
         policy=policy,
     )
     if not proposals:
-        return 0
+        return None
     from kehu.discipline.services import discipline_proposal_post
 
     complaint.penalised = True
-    targets = _fine_targets(complaint, responsible)
+    targets = _fine_targets(complaint, responsible, people)
     posted: list[dict[str, object]] = []
     for proposal in proposals:
         employee = targets.get(proposal.role)
@@ -676,21 +696,49 @@ def _a8_2_fines(
         )
         posted.append({"role": proposal.role.value, "employee_id": employee.pk})
     missing = [p["role"] for p in posted if p["employee_id"] is None]
-    _event(
+    event = _sweep_event(
         complaint,
-        action=EVENT_FINES,
-        actor=None,
-        at=now,
-        from_stage=complaint.stage,
+        now,
+        EVENT_FINES,
         note="未找到：" + "、".join(str(m) for m in missing) if missing else "",
-        rule_ids=(rules.A8_2,),
+        rule_ids=[rules.A8_2],
         detail={"proposals": posted},
     )
-    return sum(1 for p in posted if p["employee_id"] is not None)
+    return sum(1 for p in posted if p["employee_id"] is not None), event
+
+
+class _FinePeople:
+    """The staff one sweep's A8.2 fines name, read once: the people responsible (with their
+    company) in one query, their supervisor chains through those same instances (so each chain
+    is read once per person, not once per complaint), a company's sales director once."""
+
+    def __init__(self, ids: set[int]) -> None:
+        found = Staff.objects.filter(pk__in=ids).select_related("company")
+        self._staff = {s.pk: s for s in found}
+        self._chains: dict[int, list[Staff]] = {}
+        self._directors: dict[int, Staff | None] = {}
+
+    def get(self, staff_id: int | None) -> Staff | None:
+        return self._staff.get(staff_id) if staff_id is not None else None
+
+    def chain_above(self, staff: Staff) -> list[Staff]:
+        if staff.pk not in self._chains:
+            self._chains[staff.pk] = staff_chain_above(staff)
+        return self._chains[staff.pk]
+
+    def company_director(self, company_id: int) -> Staff | None:
+        if company_id not in self._directors:
+            self._directors[company_id] = (
+                Staff.objects.filter(company_id=company_id, post=Post.SALES_DIRECTOR, active=True)
+                .select_related("company")
+                .order_by("pk")
+                .first()
+            )
+        return self._directors[company_id]
 
 
 def _fine_targets(
-    complaint: Complaint, responsible: Staff | None
+    complaint: Complaint, responsible: Staff | None, people: _FinePeople
 ) -> dict[rules.PenaltyRole, Staff]:
     """Who the A8.2 fines go to: the customer-service person holding the complaint; the sales
     director above them (or the company's); the director's assistant — a post kehu does not
@@ -698,18 +746,12 @@ def _fine_targets(
     targets: dict[rules.PenaltyRole, Staff] = {}
     if responsible is not None:
         targets[rules.PenaltyRole.CUSTOMER_SERVICE] = responsible
-        chain = staff_chain_above(responsible)
+        chain = people.chain_above(responsible)
         director = next((s for s in chain if s.post == Post.SALES_DIRECTOR), None)
     else:
         director = None
     if director is None:
-        director = (
-            Staff.objects.filter(
-                company_id=complaint.company_id, post=Post.SALES_DIRECTOR, active=True
-            )
-            .order_by("pk")
-            .first()
-        )
+        director = people.company_director(complaint.company_id)
     if director is not None:
         targets[rules.PenaltyRole.SALES_DIRECTOR] = director
     return targets
