@@ -6,8 +6,9 @@ visit"). Registering a visit reads and writes a dozen or so rows, so those state
 written here by hand: ``select`` gives the same model instances as the ORM (the compiler's own
 converters, ``Model.from_db``; faster than ``Manager.raw()``, which still cost ≈ 0.1 ms a
 query), ``insert`` / ``update`` write the fields as ``save()`` would, ``rows`` / ``scalars``
-give plain tuples. Only for models with no ``save()`` override or signal; everything else keeps
-the ORM.
+give plain tuples. No ``save()`` override or signal runs: the caller does what the model's
+``save()`` would (``Customer``: ``derive_keys()``), and models with signals keep the ORM, as
+does everything off the hot paths.
 """
 
 from __future__ import annotations
@@ -148,8 +149,8 @@ def insert(instance: M) -> M:
     """``INSERT`` one unsaved ``instance`` and read back its id (``RETURNING`` where the database
     has it), as ``Model.objects.create`` would, without building the query: every concrete
     field but the auto primary key, through the field's ``pre_save`` (``auto_now`` and friends)
-    and ``get_db_prep_save``. No ``save()`` override or signal runs, so this is for models that
-    have neither (the registration book's hot path)."""
+    and ``get_db_prep_save``. No ``save()`` override or signal runs (see the module's
+    docstring)."""
     model = type(instance)
     connection = _write_connection(model)
     meta = model._meta
