@@ -85,7 +85,7 @@ class _Reader:
     model: type[models.Model]
     attnames: tuple[str, ...]
     columns: str
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (position, converters, column)
+    converters: Converters  # (position, converters, column)
 
     def instance(self, connection: Any, row: Sequence[Any]) -> Any:
         values = list(row)
@@ -102,21 +102,33 @@ _READERS: weakref.WeakKeyDictionary[Any, dict[type[models.Model], _Reader]] = (
 )
 
 
+Converters = tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+
+def converters(fields: Sequence[Any], table: str, offset: int, connection: Any) -> Converters:
+    """What the ORM's compiler applies to these columns when it reads them (the backend's
+    converters, then the field's: SQLite's datetimes, ``JSONField``…), as (position in the row,
+    converters, column); ``offset``: where the first field's column sits in the row."""
+    found = []
+    for i, field in enumerate(fields):
+        column = field.get_col(table)
+        convs = tuple(
+            connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        )
+        if convs:
+            found.append((offset + i, convs, column))
+    return tuple(found)
+
+
 def _reader(model: type[models.Model], connection: Any) -> _Reader:
     readers = _READERS.setdefault(connection, {})
     if model not in readers:
         fields = model._meta.concrete_fields
-        converters = []
-        for i, field in enumerate(fields):
-            column = field.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if found:
-                converters.append((i, tuple(found), column))
         readers[model] = _Reader(
             model=model,
             attnames=tuple(f.attname for f in fields),
             columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
-            converters=tuple(converters),
+            converters=converters(fields, model._meta.db_table, 0, connection),
         )
     return readers[model]
 

@@ -51,14 +51,15 @@ difference; ``tests/core/customers/test_match_behaviour.py`` pins that.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Model
 
+from kehu.core import rawsql
 from kehu.core.customers import rules
 from kehu.core.customers.models import Customer, CustomerPhone
 from kehu.core.org.models import Staff
@@ -204,28 +205,13 @@ def match_statement(
 
 # --- rows to model instances -----------------------------------------------------------------
 
-Converters = tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
-
-
-def _converters(
-    fields: Sequence[Field[Any, Any]], table: str, offset: int, connection: BaseDatabaseWrapper
-) -> Converters:
-    """What the ORM's compiler applies to these columns (the backend's, then the field's)."""
-    found = []
-    for i, field in enumerate(fields):
-        col = field.get_col(table)
-        convs = tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-        if convs:
-            found.append((offset + i, convs, col))
-    return tuple(found)
-
 
 @dataclass(frozen=True)
 class _Loader:
     customer_attnames: tuple[str, ...]
     staff_attnames: tuple[str, ...]
     staff_pk: int  # position of the owner's id in the row
-    converters: Converters
+    converters: rawsql.Converters
 
 
 # Converters are bound to a connection (each thread has its own), hence one loader per connection.
@@ -242,8 +228,8 @@ def _loader(connection: BaseDatabaseWrapper) -> _Loader:
             customer_attnames=tuple(f.attname for f in customer_fields),
             staff_attnames=tuple(f.attname for f in staff_fields),
             staff_pk=n + staff_fields.index(Staff._meta.pk),
-            converters=_converters(customer_fields, Customer._meta.db_table, 0, connection)
-            + _converters(staff_fields, Staff._meta.db_table, n, connection),
+            converters=rawsql.converters(customer_fields, Customer._meta.db_table, 0, connection)
+            + rawsql.converters(staff_fields, Staff._meta.db_table, n, connection),
         )
     return loader
 
