@@ -143,17 +143,22 @@ def test_a7_12_2_a_phone_customer_asking_for_x_present_goes_to_x(office: Office)
     assert [t["outcome"] for t in stored.turn_effects] == ["not_consumed"]
 
 
+def zhang_wei_walks_in_to_zhao(o: Office) -> services.RegisterResult:
+    """A 张伟 with a phone nobody has walks in; 赵强 is next on the rotation and registers him."""
+    open_day(o, o.zhao)
+    visit = services.visit_arrive(actor=o.desk, site=o.site, arrival="walk_in")
+    return services.visit_register(
+        actor=o.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="张伟", contact="13900000005"),
+    )
+
+
 def test_a7_20_a_full_name_only_match_waits_for_the_sales_manager(office: Office) -> None:
     # given 李明 registered 张伟 ten days ago with one phone
     old_registration(office, office.li, 10, customer_name="张伟", contact="13900000004")
     # when a 张伟 with another phone walks in and 赵强 receives him
-    open_day(office, office.zhao)
-    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
-    done = services.visit_register(
-        actor=office.desk,
-        visit_id=visit.pk,
-        details=VisitDetails(customer_name="张伟", contact="13900000005"),
-    )
+    done = zhang_wei_walks_in_to_zhao(office)
     # then only the full name matches: the decision waits for the sales manager (A7.20)
     stored = done.decision
     assert stored.outcome == DecisionOutcome.PENDING
@@ -176,13 +181,8 @@ def test_a7_15_a_namesake_beyond_the_window_is_left_out_of_a_first_decision(
         office, office.li, days_ago, customer_name="张伟", contact="13900000004"
     )
     # when another 张伟 walks in and 赵强 receives him
-    open_day(office, office.zhao)
-    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
-    done = services.visit_register(
-        actor=office.desk,
-        visit_id=visit.pk,
-        details=VisitDetails(customer_name="张伟", contact="13900000005"),
-    )
+    done = zhang_wei_walks_in_to_zhao(office)
+    visit = done.visit
     claim_id = f"customer:{namesake.pk}:staff:{office.li.pk}"
     stored = done.decision
     assert done.visit.registration is not None
