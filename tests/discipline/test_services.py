@@ -22,9 +22,11 @@ from kehu.discipline.errors import DisciplineError
 from kehu.discipline.models import DisciplineEntry, ProposalDecision
 from kehu.discipline.rules import Kind
 from kehu.discipline.services import (
+    ProposalRequest,
     discipline_entry_post,
     discipline_entry_record,
     discipline_proposal_post,
+    discipline_proposals_post,
     proposal_decide,
 )
 
@@ -224,6 +226,58 @@ def test_offsets_are_never_posted_as_proposals(team: Staff) -> None:
             employee=team, kind="offset", on=D(2026, 11, 20), low=None, high=None,
             reason="x", rule_ids=[], source_type="", source_id="",
         )  # fmt: skip
+
+
+def late_fine(employee: Staff, amount: str, source_id: int, **extra: Any) -> ProposalRequest:
+    return ProposalRequest(
+        employee=employee, kind="fine_in_range", on=TODAY, low=Decimal(amount),
+        high=Decimal(amount), reason="投诉未当天处理", rule_ids=("A8.2",),
+        source_type="complaints.complaint", source_id=source_id, **extra,
+    )  # fmt: skip
+
+
+def test_many_proposals_are_posted_as_one_by_one_posts_would_be(
+    cast: Any, team: Staff, wang: Staff, west: Company, django_assert_max_num_queries: Any
+) -> None:
+    # given fines for two of 华东置业's staff and one of 西湖燃气's, as a midnight sweep posts
+    gas = cast.staff(west, "燃气张", Post.SALESPERSON)
+    requests = [
+        late_fine(team, "100", 1),
+        late_fine(wang, "50", 1, proposed_by=wang),
+        late_fine(gas, "100", 2),
+        *[late_fine(team, "100", n) for n in range(3, 23)],
+    ]
+    # when they are posted at once: one insert, then per company one ledger append (lock the
+    # head, insert the entries, move the head; + 4 where the company's stream is new) — 15
+    # statements for 23 proposals, where one by one took about seven each
+    with django_assert_max_num_queries(15):
+        proposals = discipline_proposals_post(requests)
+    # then each is stored, in order, with its own ledger entry about it
+    assert [p.pk for p in proposals] == sorted(p.pk for p in proposals)
+    assert [(p.employee_id, p.high, p.source_id) for p in proposals[:3]] == [
+        (team.pk, Decimal("100.00"), "1"),
+        (wang.pk, Decimal("50.00"), "1"),
+        (gas.pk, Decimal("100.00"), "2"),
+    ]
+    entries = LedgerEntry.objects.filter(kind="discipline.proposal")
+    assert sorted(int(e.subject_id) for e in entries) == sorted(p.pk for p in proposals)
+    by_subject = {int(e.subject_id): e for e in entries}
+    assert by_subject[proposals[1].pk].recorded_by_id == wang.user.pk
+    assert by_subject[proposals[2].pk].company_id == west.pk
+    assert by_subject[proposals[2].pk].payload["employee_name"] == "燃气张"
+    # and they reach the deciders' queues like any other, and the chain verifies
+    assert f"stored:{proposals[0].pk}" in keys(selectors.proposals_queue_for(wang))
+    assert ledger_verify().ok
+
+
+def test_one_bad_request_among_many_posts_nothing(team: Staff, wang: Staff) -> None:
+    requests = [late_fine(team, "100", 1), late_fine(wang, "100", 2, decider_post="nobody")]
+    with pytest.raises(DisciplineError) as caught:
+        discipline_proposals_post(requests)
+    assert caught.value.status == 422
+    assert "nobody" in caught.value.message_en
+    assert not selectors.proposals_queue_for(wang)
+    assert not LedgerEntry.objects.filter(kind="discipline.proposal").exists()
 
 
 # --- deciding: fines within range (A7.13) ----------------------------------------------------

@@ -20,7 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +31,7 @@ from django.http import HttpRequest
 
 from kehu.core.audit.models import AuditAction, AuditOutcome
 from kehu.core.audit.services import audit_record
-from kehu.core.ledger.services import ledger_append
+from kehu.core.ledger.services import LedgerItem, ledger_append, ledger_append_many
 from kehu.core.org.models import Staff
 from kehu.core.org.posts import Post
 from kehu.core.org.selectors import staff_has_perm
@@ -403,17 +405,80 @@ def discipline_proposal_post(
     grabbed customer → ``kind="fine_in_range", low=200, high=500``. It appears in the queue of
     those who decide for ``employee`` (only ``decider_post`` and company-wide deciders, when
     named); the decision becomes an entry. Offsets are derived by the rules, never posted."""
+    request = ProposalRequest(
+        employee=employee,
+        kind=kind,
+        on=on,
+        low=low,
+        high=high,
+        reason=reason,
+        rule_ids=tuple(rule_ids),
+        source_type=source_type,
+        source_id=source_id,
+        proposed_by=proposed_by,
+        decider_post=decider_post,
+    )
+    return discipline_proposals_post([request])[0]
+
+
+@dataclass(frozen=True)
+class ProposalRequest:
+    """One proposal for ``discipline_proposals_post``: the arguments of
+    ``discipline_proposal_post``."""
+
+    employee: Staff
+    kind: ProposalKind | str
+    on: dt.date
+    low: Decimal | None
+    high: Decimal | None
+    reason: str
+    rule_ids: tuple[str, ...]
+    source_type: str
+    source_id: str | int
+    proposed_by: Staff | None = None
+    decider_post: str = ""
+
+
+def discipline_proposals_post(requests: Sequence[ProposalRequest]) -> list[DisciplineProposal]:
+    """Post several proposals at once, in order, each exactly as ``discipline_proposal_post``
+    would: every request is checked before anything is written, then one multi-row insert of
+    the proposals and one ledger append per company (``ledger_append_many``). A job that
+    proposes hundreds at once — the complaints sweep's A8.2 fines at midnight — pays a handful
+    of statements instead of about seven per proposal."""
+    proposals = [_proposal(request) for request in requests]
+    if not proposals:
+        return []
+    with transaction.atomic(savepoint=False):
+        DisciplineProposal.objects.bulk_create(proposals)
+        by_company: dict[int, list[DisciplineProposal]] = defaultdict(list)
+        for proposal in proposals:
+            by_company[proposal.company_id].append(proposal)
+        for company_id in sorted(by_company):  # one lock order for every caller
+            company_proposals = by_company[company_id]
+            ledger_append_many(
+                company=company_proposals[0].employee.company,
+                stream=LEDGER_STREAM,
+                items=[_proposal_entry(proposal) for proposal in company_proposals],
+            )
+    return proposals
+
+
+def _proposal(request: ProposalRequest) -> DisciplineProposal:
+    """The unsaved proposal ``request`` asks for, or the error that refuses it."""
     try:
-        kind = ProposalKind(kind)
+        kind = ProposalKind(request.kind)
     except ValueError:
-        raise _bad_input(f"未知的提议类型“{kind}”。", f"Unknown proposal kind {kind!r}.") from None
+        raise _bad_input(
+            f"未知的提议类型“{request.kind}”。", f"Unknown proposal kind {request.kind!r}."
+        ) from None
     if kind == ProposalKind.OFFSET:
         raise _bad_input(
             "功过相抵的提议由规则根据台账自动产生，不能由其他模块提交。",
             "Offset proposals are derived from the ledger by the rules, not posted.",
         )
-    if not reason.strip():
+    if not request.reason.strip():
         raise _reason_required()
+    employee, proposed_by = request.employee, request.proposed_by
     if proposed_by is not None and proposed_by.company_id != employee.company_id:
         raise DisciplineError(
             DisciplineErrorCode.OTHER_COMPANY,
@@ -421,6 +486,7 @@ def discipline_proposal_post(
             "You cannot propose for another company's employee.",
             status=403,
         )
+    low, high = request.low, request.high
     if kind == ProposalKind.FINE_IN_RANGE:
         if low is None or high is None or low < 0 or high <= 0 or low > high:
             raise _bad_input(
@@ -429,42 +495,44 @@ def discipline_proposal_post(
             )
     elif low is not None or high is not None:
         raise _bad_input("只有罚款提议带金额范围。", "Only fine proposals carry an amount range.")
+    decider_post = request.decider_post
     if decider_post and decider_post not in Post.values:
         raise _bad_input(f"未知的岗位“{decider_post}”。", f"Unknown post {decider_post!r}.")
-    proposal = DisciplineProposal.objects.create(
+    return DisciplineProposal(
         company_id=employee.company_id,
         employee=employee,
         kind=kind.value,
-        on=on,
+        on=request.on,
         low=low.quantize(rules.CENT) if low is not None else None,
         high=high.quantize(rules.CENT) if high is not None else None,
-        reason=reason.strip(),
-        rule_ids=list(rule_ids),
-        source_type=source_type,
-        source_id=str(source_id),
+        reason=request.reason.strip(),
+        rule_ids=list(request.rule_ids),
+        source_type=request.source_type,
+        source_id=str(request.source_id),
         decider_post=decider_post,
         proposed_by=proposed_by,
     )
-    ledger_append(
-        company=employee.company,
-        stream=LEDGER_STREAM,
+
+
+def _proposal_entry(proposal: DisciplineProposal) -> LedgerItem:
+    source = f"{proposal.source_type}:{proposal.source_id}" if proposal.source_type else ""
+    return LedgerItem(
         kind="discipline.proposal",
         payload={
-            "employee": employee.pk,
-            "employee_name": employee.name,
-            "kind": kind.value,
-            "on": on,
+            "employee": proposal.employee_id,
+            "employee_name": proposal.employee.name,
+            "kind": proposal.kind,
+            "on": proposal.on,
             "low": proposal.low,
             "high": proposal.high,
             "reason": proposal.reason,
-            "rule_ids": list(rule_ids),
-            "source": f"{source_type}:{source_id}" if source_type else "",
-            "decider_post": decider_post,
+            "rule_ids": list(proposal.rule_ids),
+            "source": source,
+            "decider_post": proposal.decider_post,
         },
-        recorded_by=proposed_by.user if proposed_by is not None else None,
         subject=proposal,
+        recorded_by=proposal.proposed_by.user if proposal.proposed_by is not None else None,
     )
-    return proposal
 
 
 # --- decisions -------------------------------------------------------------------------------

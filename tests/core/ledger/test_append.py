@@ -23,7 +23,13 @@ from kehu.core.ledger.selectors import (
     ledger_stream_entries,
     ledger_verify,
 )
-from kehu.core.ledger.services import Stream, ledger_append, ledger_correct
+from kehu.core.ledger.services import (
+    LedgerItem,
+    Stream,
+    ledger_append,
+    ledger_append_many,
+    ledger_correct,
+)
 from kehu.core.org.models import Company, Staff
 
 from .conftest import Book, facts_of
@@ -111,6 +117,76 @@ def test_bad_appends_are_refused_with_a_clear_error(
     assert error.value.code == code
     assert error.value.message_zh and error.value.message_en
     assert not LedgerEntry.objects.exists()
+
+
+# --- many entries at once ------------------------------------------------------------------
+
+
+def test_appending_many_continues_the_chain_as_one_by_one_appends_would(
+    east: Company, wang: Staff, li: Staff, book: Book
+) -> None:
+    # given two registrations already in the book
+    _, second = book(2)
+    # when a job appends three more at once, each with its own subject and recorder
+    entries = ledger_append_many(
+        company=east,
+        stream="registration_book",
+        items=[
+            LedgerItem(kind="registration", payload={"n": 3}, subject=wang),
+            LedgerItem(kind="registration", payload={"n": 4}, recorded_by=li.user),
+            LedgerItem(kind="registration", payload={"n": 5, "fine": Decimal("100")}),
+        ],
+    )
+    # then they follow on as 3, 4, 5, each linked to the one before
+    assert [e.seq for e in entries] == [3, 4, 5]
+    assert entries[0].prev_hash == second.hash
+    assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:2]]
+    stored = list(LedgerEntry.objects.filter(company=east, seq__gte=3).order_by("seq"))
+    assert [(e.seq, e.hash, e.subject_id, e.recorded_by_id) for e in stored] == [
+        (3, entries[0].hash, str(wang.pk), None),
+        (4, entries[1].hash, "", li.user.pk),
+        (5, entries[2].hash, "", None),
+    ]
+    assert stored[2].payload == {"n": 5, "fine": "100"}
+    # and the head points at the last, and the whole chain verifies
+    head = LedgerStream.objects.get(company=east, name="registration_book")
+    assert (head.last_seq, head.last_hash) == (5, entries[2].hash)
+    assert ledger_verify(company=east).ok
+    # and a later single append follows on
+    sixth = ledger_append(company=east, stream="registration_book", kind="x", payload={})
+    assert (sixth.seq, sixth.prev_hash) == (6, entries[2].hash)
+
+
+def test_appending_many_on_a_new_stream_starts_from_the_genesis_hash(east: Company) -> None:
+    entries = ledger_append_many(
+        company=east,
+        stream="phone_book",
+        items=[LedgerItem(kind="enquiry", payload={"n": n}) for n in range(3)],
+    )
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert entries[0].prev_hash == rules.GENESIS_HASH
+    assert ledger_verify(company=east).ok
+
+
+def test_appending_many_writes_nothing_when_one_item_is_bad(east: Company, book: Book) -> None:
+    book(1)
+    with pytest.raises(KehuError) as error:
+        ledger_append_many(
+            company=east,
+            stream="registration_book",
+            items=[
+                LedgerItem(kind="registration", payload={"n": 2}),
+                LedgerItem(kind="registration", payload={"price": 1.5}),
+            ],
+        )
+    assert error.value.code == LedgerErrorCode.BAD_PAYLOAD
+    assert LedgerEntry.objects.count() == 1
+    assert LedgerStream.objects.get(company=east, name="registration_book").last_seq == 1
+
+
+def test_appending_nothing_writes_nothing(east: Company) -> None:
+    assert ledger_append_many(company=east, stream="registration_book", items=[]) == []
+    assert not LedgerStream.objects.exists()
 
 
 # --- corrections ---------------------------------------------------------------------------

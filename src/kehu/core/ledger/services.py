@@ -11,7 +11,9 @@ transaction appends to several streams, append in alphabetical order of stream n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -38,9 +40,11 @@ from kehu.core.org.models import Company, Staff
 
 __all__ = [
     "VERIFY_PERMISSION",
+    "LedgerItem",
     "Stream",
     "ledger_access_require",
     "ledger_append",
+    "ledger_append_many",
     "ledger_correct",
 ]
 
@@ -86,25 +90,16 @@ def ledger_append(
     business row it is about (a saved model instance or a ``(type, id)`` pair).
     ``corrects`` + ``reason`` make the entry a correction of an earlier one.
     """
-    stream = str(stream)
-    if not rules.STREAM_NAME_RE.match(stream):
-        raise LedgerBadStream(stream)
-    kind = str(kind)
-    if not rules.KIND_RE.match(kind):
-        raise LedgerBadKind(kind)
-    if not isinstance(payload, Mapping):
-        raise LedgerBadPayload()
-    try:
-        clean_payload = rules.normalise(payload)
-    except rules.NotCanonical as error:
-        raise LedgerBadPayload(error) from error
+    stream = _checked_stream(stream)
+    item = _checked_item(
+        LedgerItem(kind=kind, payload=payload, subject=subject, recorded_by=recorded_by)
+    )
     reason = reason.strip()
     if corrects is not None:
         if not reason:
             raise LedgerReasonRequired()
         if corrects.company_id != company.pk or corrects.stream != stream:
             raise LedgerCorrectionOtherStream()
-    subject_type, subject_id = _subject(subject)
     try:
         rules.normalise(reason, "reason")
     except rules.NotCanonical as error:
@@ -114,39 +109,140 @@ def ledger_append(
     # dooms the caller's transaction, which is what a half-appended chain would need anyway.
     with transaction.atomic(savepoint=False):
         head_id, last_seq, last_hash = _lock_head(company, stream)
-        facts = rules.seal(
-            rules.EntryFacts(
-                company_id=company.pk,
-                stream=stream,
-                seq=last_seq + 1,
-                recorded_at=timezone.now(),
-                kind=kind,
-                payload=clean_payload,
-                prev_hash=last_hash,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                corrects_seq=corrects.seq if corrects is not None else None,
-                reason=reason,
-                recorded_by_id=recorded_by.pk if recorded_by is not None else None,
-            )
-        )
-        entry = LedgerEntry(
-            company=company,
-            stream=stream,
-            seq=facts.seq,
-            recorded_at=facts.recorded_at,
-            kind=kind,
-            payload=clean_payload,
-            subject_type=subject_type,
-            subject_id=subject_id,
+        entry = _sealed_entry(
+            company,
+            stream,
+            item,
+            seq=last_seq + 1,
+            prev_hash=last_hash,
+            recorded_at=timezone.now(),
             corrects=corrects,
             reason=reason,
-            recorded_by_id=facts.recorded_by_id,
-            prev_hash=facts.prev_hash,
-            hash=facts.hash,
         )
-        _insert_and_move_head(entry, head_id)
+        rawsql.insert(entry)
+        _move_head(head_id, entry)
     return entry
+
+
+@dataclass(frozen=True)
+class LedgerItem:
+    """One entry to append with ``ledger_append_many``: what ``ledger_append`` takes per entry."""
+
+    kind: str
+    payload: Mapping[str, Any]
+    subject: Subject = None
+    recorded_by: AbstractBaseUser | None = None
+
+
+@dataclass(frozen=True)
+class _CheckedItem:
+    kind: str
+    payload: Any
+    subject_type: str
+    subject_id: str
+    recorded_by: AbstractBaseUser | None
+
+
+def ledger_append_many(
+    *,
+    company: Company,
+    stream: str,
+    items: Sequence[LedgerItem],
+) -> list[LedgerEntry]:
+    """Append ``items`` to ``company``'s ``stream`` in their order, as ``ledger_append`` would
+    one by one, with the head locked and moved once and the entries written by multi-row
+    inserts: a job that records hundreds of acts at once (the complaints sweep's A8.2 fines at
+    midnight) pays three statements, not three per entry. Every item is checked before anything
+    is written; the entries' ids are not read back. No corrections here (``ledger_correct``)."""
+    stream = _checked_stream(stream)
+    checked = [_checked_item(item) for item in items]
+    if not checked:
+        return []
+    with transaction.atomic(savepoint=False):
+        head_id, last_seq, last_hash = _lock_head(company, stream)
+        recorded_at = timezone.now()
+        entries: list[LedgerEntry] = []
+        for offset, item in enumerate(checked, start=1):
+            entry = _sealed_entry(
+                company,
+                stream,
+                item,
+                seq=last_seq + offset,
+                prev_hash=entries[-1].hash if entries else last_hash,
+                recorded_at=recorded_at,
+            )
+            entries.append(entry)
+        rawsql.insert_many(LedgerEntry, entries)
+        _move_head(head_id, entries[-1])
+    return entries
+
+
+def _checked_stream(stream: str) -> str:
+    stream = str(stream)
+    if not rules.STREAM_NAME_RE.match(stream):
+        raise LedgerBadStream(stream)
+    return stream
+
+
+def _checked_item(item: LedgerItem) -> _CheckedItem:
+    """The item's kind, canonical payload and subject, or the ledger's error for the first
+    thing wrong with it."""
+    kind = str(item.kind)
+    if not rules.KIND_RE.match(kind):
+        raise LedgerBadKind(kind)
+    if not isinstance(item.payload, Mapping):
+        raise LedgerBadPayload()
+    try:
+        clean_payload = rules.normalise(item.payload)
+    except rules.NotCanonical as error:
+        raise LedgerBadPayload(error) from error
+    subject_type, subject_id = _subject(item.subject)
+    return _CheckedItem(kind, clean_payload, subject_type, subject_id, item.recorded_by)
+
+
+def _sealed_entry(
+    company: Company,
+    stream: str,
+    item: _CheckedItem,
+    *,
+    seq: int,
+    prev_hash: str,
+    recorded_at: dt.datetime,
+    corrects: LedgerEntry | None = None,
+    reason: str = "",
+) -> LedgerEntry:
+    """The unsaved entry at ``seq`` after ``prev_hash``, with its hash."""
+    facts = rules.seal(
+        rules.EntryFacts(
+            company_id=company.pk,
+            stream=stream,
+            seq=seq,
+            recorded_at=recorded_at,
+            kind=item.kind,
+            payload=item.payload,
+            prev_hash=prev_hash,
+            subject_type=item.subject_type,
+            subject_id=item.subject_id,
+            corrects_seq=corrects.seq if corrects is not None else None,
+            reason=reason,
+            recorded_by_id=item.recorded_by.pk if item.recorded_by is not None else None,
+        )
+    )
+    return LedgerEntry(
+        company=company,
+        stream=stream,
+        seq=facts.seq,
+        recorded_at=facts.recorded_at,
+        kind=item.kind,
+        payload=item.payload,
+        subject_type=item.subject_type,
+        subject_id=item.subject_id,
+        corrects=corrects,
+        reason=reason,
+        recorded_by_id=facts.recorded_by_id,
+        prev_hash=facts.prev_hash,
+        hash=facts.hash,
+    )
 
 
 # Every business decision appends one to three entries, so the append is written as three
@@ -174,17 +270,16 @@ def _lock_head(company: Company, stream: str) -> tuple[int, int, str]:
     return int(row[0]), int(row[1]), str(row[2])
 
 
-def _insert_and_move_head(entry: LedgerEntry, head_id: int) -> None:
+def _move_head(head_id: int, last: LedgerEntry) -> None:
     connection = connections[router.db_for_write(LedgerEntry)]
-    rawsql.insert(entry)
     head_table = connection.ops.quote_name(LedgerStream._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {head_table} SET last_seq = %s, last_hash = %s, updated_at = %s WHERE id = %s",
             [
-                entry.seq,
-                entry.hash,
-                connection.ops.adapt_datetimefield_value(entry.recorded_at),
+                last.seq,
+                last.hash,
+                connection.ops.adapt_datetimefield_value(last.recorded_at),
                 head_id,
             ],
         )
