@@ -19,9 +19,9 @@ all three):
 
 - **(a) floor**: the bare SQL on the raw driver connection — ``SELECT`` of the columns the sweep
   reads, ``WHERE next_check_at <= now AND next_check_at IS NOT NULL AND NOT (stage = 'closed')
-  ORDER BY next_check_at LIMIT 5000`` (the partial index ``complaint_sweep_due``; its plan is
+  ORDER BY next_check_at LIMIT 1000`` (the partial index ``complaint_sweep_due``; its plan is
   recorded and checked), all rows fetched; and the same with ids only;
-- **(b)** ``services.sweep_candidates(now=…, limit=5000)`` (the ORM read alone, ids);
+- **(b)** ``services.sweep_candidates(now=…, limit=1000)`` (the ORM read alone, ids);
 - **(c)** one whole ``services.complaint_sweep(now=…)`` (read with ``FOR UPDATE SKIP LOCKED``,
   verdicts from ``rules.timing``, bulk update, bulk insert of the events, A8.2 fines to the
   discipline ledger) inside a transaction that is rolled back, so every run starts from the
@@ -60,7 +60,7 @@ from benchmarks import config
 from benchmarks.worker import run_in_worker
 
 OUT_FILE = config.OUT_DIR / "complaints_sweep.json"
-SWEEP_LIMIT = 5000  # complaint_sweep's default batch
+SWEEP_LIMIT = 1000  # complaint_sweep's batch (services.SWEEP_BATCH; _phase checks)
 
 
 @dataclass(frozen=True)
@@ -295,6 +295,8 @@ def _phase(label: str, sizes: SweepSizes, now: dt.datetime, log: Callable[[str],
 
     from kehu.complaints import services
 
+    if services.SWEEP_BATCH != SWEEP_LIMIT:
+        raise AssertionError(f"the floor's LIMIT {SWEEP_LIMIT} is not the sweep's batch")
     connection.ensure_connection()
     raw = connection.connection
     assert raw is not None
@@ -413,6 +415,7 @@ def _phase(label: str, sizes: SweepSizes, now: dt.datetime, log: Callable[[str],
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(18)
     stats = {name: _stats(s) for name, s in samples.items()}
     floor_median = stats["floor"]["median_us"]
+    drain = _drain(now) if sizes.at_midnight else None
     log(
         f"{label}: {due} due; floor {floor_median / 1000:.2f} ms, sweep "
         f"{stats['complaint_sweep']['median_us'] / 1000:.2f} ms "
@@ -441,6 +444,37 @@ def _phase(label: str, sizes: SweepSizes, now: dt.datetime, log: Callable[[str],
         "sweep_sql_ms": round(sum(s["ms"] for s in statements), 2),
         "profile": "\n".join(text.getvalue().splitlines()[:45]),
         "plans": _plans(now),
+        "drain": drain,
+    }
+
+
+def _drain(now: dt.datetime) -> dict[str, Any]:
+    """Everything due at ``now``, as the job sweeps it (``complaint_sweep_all``: batch after
+    batch, each its own transaction — savepoints here, rolled back): how many rows, batches,
+    and the whole time. Timed once."""
+    from django.db import connection, transaction
+
+    from kehu.complaints import services
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM complaints_complaint WHERE next_check_at <= %s "
+            "AND next_check_at IS NOT NULL AND NOT (stage = 'closed')",
+            [now],
+        )
+        due_in_all = int(cursor.fetchone()[0])
+    with transaction.atomic():
+        t0 = perf_counter_ns()
+        result = services.complaint_sweep_all(now=now)
+        elapsed = perf_counter_ns() - t0
+        transaction.set_rollback(True)
+    return {
+        "due_in_all": due_in_all,
+        "looked_at": result.looked_at,
+        "batches": result.batches,
+        "fines": result.fines,
+        "seconds": round(elapsed / 1e9, 2),
+        "max_batches": services.SWEEP_MAX_BATCHES,
     }
 
 
@@ -671,6 +705,15 @@ def markdown(run: dict[str, Any]) -> str:
                 f"breaches {o['breaches']}, escalations {o['escalations']}, fines {o['fines']}; "
                 f"sweep min/max {_t(t['min_us'])} / {_t(t['max_us'])} (n {t['n']})"
             )
+            if p.get("drain"):
+                d = p["drain"]
+                out.append(
+                    f"- {p['label']}, the whole drain (`complaint_sweep_all`, once): "
+                    f"{d['due_in_all']:,} due in all; {d['looked_at']:,} swept in "
+                    f"{d['batches']} batches (at most {d['max_batches']} a run), "
+                    f"{d['fines']} fines, {d['seconds']:.2f} s — "
+                    f"{d['seconds'] / max(d['batches'], 1) * 1000:.0f} ms a batch on average"
+                )
         plan = db["phases"][-1]["plans"]["floor"].replace("\n", " / ")
         out += ["", f"Floor plan ({db['phases'][-1]['label']}): `{plan}`", ""]
     return "\n".join(out)

@@ -15,6 +15,7 @@ from kehu.complaints import rules, services
 from kehu.complaints.models import Complaint, ComplaintEvent, WorkOrder
 from kehu.core.calendar.rules import LOCAL_TZ
 from kehu.core.errors import KehuError
+from kehu.core.ledger.selectors import ledger_verify
 from kehu.core.org.models import Company, Department, Post, Staff
 from kehu.discipline.models import DisciplineProposal
 
@@ -264,10 +265,45 @@ def test_a8_2_one_midnight_sweep_fines_every_unsettled_complaint_once_reading_pe
         } == {complaint.received_by_id, director.pk}
     # and the desks and their supervisor chains were read once for the sweep, not per complaint
     staff_reads = [q for q in captured.captured_queries if 'FROM "org_staff"' in q["sql"]]
-    assert len(staff_reads) <= 6, len(staff_reads)
+    assert len(staff_reads) <= 4, len(staff_reads)  # per level: for the 催办 names and the fines
+    subject_reads = [q for q in captured.captured_queries if '"subject" FROM' in q["sql"]]
+    assert len(subject_reads) == 1, len(subject_reads)
+    # and the eight fines were posted at once: one insert of proposals, one of ledger entries
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert sum('"discipline_disciplineproposal"' in q for q in inserts) == 1
+    assert sum('"ledger_ledgerentry"' in q for q in inserts) == 1
+    assert ledger_verify().ok
     # and a later sweep posts nothing again
     services.complaint_sweep(now=local("2026-05-10T12:00"))
     assert DisciplineProposal.objects.filter(source_type="complaints.complaint").count() == 8
+
+
+def test_the_job_sweeps_in_batches_of_its_own_transaction_until_none_is_left(
+    clerk: Staff,
+) -> None:
+    # given five complaints received at the same hour: all in their warning band at 03:12
+    with time_machine.travel(local("2026-03-02T08:00"), tick=False):
+        complaints = [receive(clerk, subject=f"噪音{i}") for i in range(5)]
+    # when the job sweeps in batches of two
+    result = services.complaint_sweep_all(now=local("2026-03-03T03:12"), batch=2)
+    # then three batches looked at each complaint once and warned it once
+    assert (result.batches, result.looked_at, result.warnings) == (3, 5, 5)
+    assert sorted(result.complaint_ids) == sorted(c.pk for c in complaints)
+    warned = ComplaintEvent.objects.filter(action="warning", complaint__in=complaints)
+    assert sorted(warned.values_list("complaint_id", flat=True)) == sorted(result.complaint_ids)
+    # and the same minute again finds nothing left (one batch, empty)
+    again = services.complaint_sweep_all(now=local("2026-03-03T03:12:30"), batch=2)
+    assert (again.batches, again.looked_at) == (1, 0)
+
+
+def test_the_job_stops_after_its_batch_limit_and_the_next_run_goes_on(clerk: Staff) -> None:
+    with time_machine.travel(local("2026-03-02T08:00"), tick=False):
+        for i in range(5):
+            receive(clerk, subject=f"噪音{i}")
+    first = services.complaint_sweep_all(now=local("2026-03-03T03:12"), batch=2, max_batches=1)
+    assert (first.batches, first.looked_at) == (1, 2)
+    rest = services.complaint_sweep_all(now=local("2026-03-03T03:13"), batch=2)
+    assert (rest.batches, rest.looked_at, rest.warnings) == (2, 3, 3)
 
 
 def test_sweep_uses_the_partial_index_on_open_complaints(clerk: Staff) -> None:

@@ -374,7 +374,7 @@ def needs_analysis(request: HttpRequest, month: str) -> dict[str, Any]:
 @router.post("/sweep", response={200: SweepOut, **_ERRORS})
 def sweep(request: HttpRequest) -> dict[str, int]:
     request_require_perm(request, services.HANDLE)
-    result = services.complaint_sweep()
+    result = services.complaint_sweep_all()
     return {
         "looked_at": result.looked_at,
         "warnings": result.warnings,

@@ -171,4 +171,4 @@ def demo_load(org: DemoOrg) -> None:
             subject="认购书补充条款与销售承诺不一致",
             description="客户认为车位赠送未写入补充条款。",
         )
-    services.complaint_sweep()
+    services.complaint_sweep_all()

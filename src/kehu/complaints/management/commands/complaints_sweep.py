@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kehu.complaints.services import complaint_sweep
+from kehu.complaints.services import complaint_sweep_all
 from kehu.core.calendar.rules import parse_start
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         at = parse_start(options["at"]) if options["at"] else None
-        result = complaint_sweep(now=at)
+        result = complaint_sweep_all(now=at)
         self.stdout.write(
             f"检查 {result.looked_at} 件：预警 {result.warnings}，超时 {result.breaches}，"
             f"督办 {result.escalations}，罚款提议 {result.fines}"
