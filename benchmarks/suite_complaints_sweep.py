@@ -460,7 +460,8 @@ def _drain(now: dt.datetime) -> dict[str, Any]:
         cursor.execute(
             "SELECT count(*) FROM complaints_complaint WHERE next_check_at <= %s "
             "AND next_check_at IS NOT NULL AND NOT (stage = 'closed')",
-            [now],
+            # as the database stores it: SQLite compares text, so not a +08:00 literal
+            [connection.ops.adapt_datetimefield_value(now)],
         )
         due_in_all = int(cursor.fetchone()[0])
     with transaction.atomic():
