@@ -475,6 +475,7 @@ def _drain(now: dt.datetime) -> dict[str, Any]:
         "batches": result.batches,
         "fines": result.fines,
         "seconds": round(elapsed / 1e9, 2),
+        "slowest_batch_seconds": round(result.slowest_batch_seconds, 3),
         "max_batches": services.SWEEP_MAX_BATCHES,
     }
 
@@ -714,6 +715,11 @@ def markdown(run: dict[str, Any]) -> str:
                     f"{d['batches']} batches (at most {d['max_batches']} a run), "
                     f"{d['fines']} fines, {d['seconds']:.2f} s — "
                     f"{d['seconds'] / max(d['batches'], 1) * 1000:.0f} ms a batch on average"
+                    + (
+                        f", the slowest {d['slowest_batch_seconds'] * 1000:.0f} ms"
+                        if "slowest_batch_seconds" in d
+                        else ""
+                    )
                 )
         plan = db["phases"][-1]["plans"]["floor"].replace("\n", " / ")
         out += ["", f"Floor plan ({db['phases'][-1]['label']}): `{plan}`", ""]

@@ -5,9 +5,11 @@ ledger, grouping, 100% callbacks and reopening (Part C)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -291,6 +293,7 @@ def test_the_job_sweeps_in_batches_of_its_own_transaction_until_none_is_left(
     assert sorted(result.complaint_ids) == sorted(c.pk for c in complaints)
     warned = ComplaintEvent.objects.filter(action="warning", complaint__in=complaints)
     assert sorted(warned.values_list("complaint_id", flat=True)) == sorted(result.complaint_ids)
+    assert result.slowest_batch_seconds > 0
     # and the same minute again finds nothing left (one batch, empty)
     again = services.complaint_sweep_all(now=local("2026-03-03T03:12:30"), batch=2)
     assert (again.batches, again.looked_at) == (1, 0)
@@ -304,6 +307,16 @@ def test_the_job_stops_after_its_batch_limit_and_the_next_run_goes_on(clerk: Sta
     assert (first.batches, first.looked_at) == (1, 2)
     rest = services.complaint_sweep_all(now=local("2026-03-03T03:13"), batch=2)
     assert (rest.batches, rest.looked_at, rest.warnings) == (2, 3, 3)
+
+
+def test_the_sweep_command_drains_and_says_what_it_did_in_chinese(clerk: Staff) -> None:
+    with time_machine.travel(local("2026-03-02T08:00"), tick=False):
+        for i in range(3):
+            receive(clerk, subject=f"噪音{i}")
+    out = io.StringIO()
+    call_command("complaints_sweep", "--at", "2026-03-03T03:12", stdout=out)
+    said = out.getvalue()
+    assert said.startswith("检查 3 件：预警 3，超时 0，督办 0，罚款提议 0（1 批，最慢一批 ")
 
 
 def test_sweep_uses_the_partial_index_on_open_complaints(clerk: Staff) -> None:

@@ -9,6 +9,7 @@ Each public function is one transaction. Deadlines come from the pure engine
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -396,6 +397,7 @@ class SweepResult:
     escalations: int = 0
     fines: int = 0
     batches: int = 0
+    slowest_batch_seconds: float = 0.0  # set by complaint_sweep_all: what a run's locks cost
     complaint_ids: list[int] = field(default_factory=list)
 
     def add(self, batch: SweepResult) -> None:
@@ -443,7 +445,11 @@ def complaint_sweep_all(
     now = now or timezone.now()
     total = SweepResult()
     for _ in range(max_batches):
+        started = time.perf_counter()
         done = complaint_sweep(now=now, limit=batch)
+        total.slowest_batch_seconds = max(
+            total.slowest_batch_seconds, time.perf_counter() - started
+        )
         total.add(done)
         if done.looked_at < batch:
             break
