@@ -476,6 +476,7 @@ def _drain(now: dt.datetime) -> dict[str, Any]:
         "fines": result.fines,
         "seconds": round(elapsed / 1e9, 2),
         "slowest_batch_seconds": round(result.slowest_batch_seconds, 3),
+        "batch_ms": [round(x * 1000, 1) for x in result.batch_seconds],
         "max_batches": services.SWEEP_MAX_BATCHES,
     }
 
@@ -718,6 +719,13 @@ def markdown(run: dict[str, Any]) -> str:
                     + (
                         f", the slowest {d['slowest_batch_seconds'] * 1000:.0f} ms"
                         if "slowest_batch_seconds" in d
+                        else ""
+                    )
+                    + (
+                        f"; batches over 1 s: {sum(1 for b in d['batch_ms'] if b >= 1000)}, "
+                        f"median {statistics.median(d['batch_ms']):.0f} ms, in order (ms): "
+                        + ", ".join(f"{b:.0f}" for b in d["batch_ms"])
+                        if d.get("batch_ms")
                         else ""
                     )
                 )

@@ -397,8 +397,13 @@ class SweepResult:
     escalations: int = 0
     fines: int = 0
     batches: int = 0
-    slowest_batch_seconds: float = 0.0  # set by complaint_sweep_all: what a run's locks cost
+    # set by complaint_sweep_all: each batch's time (how long its row locks are held)
+    batch_seconds: list[float] = field(default_factory=list)
     complaint_ids: list[int] = field(default_factory=list)
+
+    @property
+    def slowest_batch_seconds(self) -> float:
+        return max(self.batch_seconds, default=0.0)
 
     def add(self, batch: SweepResult) -> None:
         self.looked_at += batch.looked_at
@@ -407,6 +412,7 @@ class SweepResult:
         self.escalations += batch.escalations
         self.fines += batch.fines
         self.batches += batch.batches
+        self.batch_seconds += batch.batch_seconds
         self.complaint_ids += batch.complaint_ids
 
 
@@ -447,9 +453,7 @@ def complaint_sweep_all(
     for _ in range(max_batches):
         started = time.perf_counter()
         done = complaint_sweep(now=now, limit=batch)
-        total.slowest_batch_seconds = max(
-            total.slowest_batch_seconds, time.perf_counter() - started
-        )
+        done.batch_seconds.append(time.perf_counter() - started)
         total.add(done)
         if done.looked_at < batch:
             break
@@ -475,19 +479,17 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = SWEEP_BATCH)
         if not rows:
             return result
         policies = _sweep_policies({c.company_id for c in rows}, now)
-        supervisors = _SupervisorChains()
-        supervisors.preload({c.handler_id or c.received_by_id for c in rows})
+        people = _SweepPeople({c.handler_id or c.received_by_id for c in rows})
         events: list[ComplaintEvent] = []
         fined: list[tuple[Complaint, rules.ComplaintPolicy]] = []
         for complaint in rows:
             policy = policies[complaint.company_id]
-            events += _sweep_verdict(complaint, now, policy, supervisors, result)
+            events += _sweep_verdict(complaint, now, policy, people, result)
             if complaint.penalised is False and _a8_2_due(complaint):
                 fined.append((complaint, policy))
         penalised: list[int] = []
         fines: list[ProposalRequest] = []
         if fined:
-            people = _FinePeople({c.handler_id or c.received_by_id for c, _ in fined})
             # the fines' reason names the subject, which the sweep's read leaves out
             subjects = dict(
                 Complaint.objects.filter(pk__in=[c.pk for c, _ in fined]).values_list(
@@ -578,50 +580,6 @@ def _a8_2_due(complaint: Complaint) -> bool:
     )
 
 
-class _SupervisorChains:
-    """Supervisor chains for the escalations of one sweep, read level by level in bulk."""
-
-    def __init__(self) -> None:
-        self._up: dict[int, int | None] = {}
-        self._names: dict[int, str] = {}
-
-    def preload(self, ids: set[int]) -> None:
-        """Everyone in the chains above ``ids``: one query per level, not one per person."""
-        frontier = {i for i in ids if i is not None}
-        while frontier:
-            self._load(frontier)
-            above = {self._up.get(i) for i in frontier}
-            frontier = {i for i in above if i is not None and i not in self._up}
-
-    def _load(self, ids: set[int]) -> None:
-        missing = [i for i in ids if i not in self._up]
-        if not missing:
-            return
-        for pk, supervisor, name in Staff.objects.filter(pk__in=missing).values_list(
-            "pk", "supervisor_id", "name"
-        ):
-            self._up[pk] = supervisor
-            self._names[pk] = name
-
-    def above(self, staff_id: int, levels: int) -> list[tuple[int, str]]:
-        chain: list[tuple[int, str]] = []
-        current: int | None = staff_id
-        seen = {staff_id}
-        while current is not None and len(chain) < levels:
-            self._load({current})
-            current = self._up.get(current)
-            if current is None or current in seen:
-                break
-            seen.add(current)
-            self._load({current})
-            chain.append((current, self._names.get(current, "")))
-        return chain
-
-    def name(self, staff_id: int) -> str:
-        self._load({staff_id})
-        return self._names.get(staff_id, "")
-
-
 def _sweep_event(
     complaint: Complaint, now: dt.datetime, action: str, **fields: Any
 ) -> ComplaintEvent:
@@ -642,7 +600,7 @@ def _sweep_verdict(
     complaint: Complaint,
     now: dt.datetime,
     policy: rules.ComplaintPolicy,
-    supervisors: _SupervisorChains,
+    people: _SweepPeople,
     result: SweepResult,
 ) -> list[ComplaintEvent]:
     """Apply the rules' verdict at ``now`` to one complaint (in memory) and return its events."""
@@ -669,7 +627,7 @@ def _sweep_verdict(
         )
     if verdict.state is rules.TimeState.BREACHED and before_state != TimeStateChoice.BREACHED:
         result.breaches += 1
-        name = supervisors.name(responsible_id) if responsible_id else ""
+        name = people.name(responsible_id) if responsible_id else ""
         events.append(
             _sweep_event(
                 complaint,
@@ -681,11 +639,7 @@ def _sweep_verdict(
             )
         )
     if verdict.escalation_level > max(before_level, 1):
-        chain = (
-            supervisors.above(responsible_id, verdict.escalation_level - 1)
-            if responsible_id
-            else []
-        )
+        chain = people.above(responsible_id, verdict.escalation_level - 1) if responsible_id else []
         for level in range(max(before_level, 1) + 1, verdict.escalation_level + 1):
             target = chain[level - 2] if len(chain) >= level - 1 else None
             result.escalations += 1
@@ -722,7 +676,7 @@ def _a8_2_fines(
     policy: rules.ComplaintPolicy,
     responsible: Staff | None,
     now: dt.datetime,
-    people: _FinePeople,
+    people: _SweepPeople,
 ) -> tuple[list[ProposalRequest], ComplaintEvent] | None:
     """The complaint's A8.2 fines for the discipline ledger (the sweep posts them with the
     others) and the ``fines`` event to insert with the sweep's; None when the rules call for
@@ -769,41 +723,57 @@ def _a8_2_fines(
     return requests, event
 
 
-class _FinePeople:
-    """The staff one sweep's A8.2 fines name, read once: the people responsible (with their
-    company) in one query, their supervisor chains through those same instances (so each chain
-    is read once per person, not once per complaint), a company's sales director once."""
+class _SweepPeople:
+    """The staff one sweep batch names, read once: the people holding its complaints and
+    everyone in the supervisor chains above them, one query per level for all (not one per
+    person or complaint), with their companies; a company's sales director once. The 催办 and
+    督办 names come from here, and so do the A8.2 fines' people."""
 
-    def __init__(self, ids: set[int]) -> None:
+    def __init__(self, ids: set[int | None]) -> None:
         self._staff: dict[int, Staff] = {}
-        wanted = set(ids)
-        # the holders, then their supervisors level by level: one query per level for all
+        self._chains: dict[int, list[Staff]] = {}
+        self._directors: dict[int, Staff | None] = {}
+        self._load({i for i in ids if i is not None})
+
+    def _load(self, ids: set[int]) -> None:
+        wanted = {i for i in ids if i not in self._staff}
         while wanted:
-            found = Staff.objects.filter(pk__in=wanted).select_related("company")
+            found = list(Staff.objects.filter(pk__in=wanted).select_related("company"))
             self._staff.update((s.pk, s) for s in found)
             wanted = {
                 s.supervisor_id
                 for s in found
                 if s.supervisor_id is not None and s.supervisor_id not in self._staff
             }
-        self._chains: dict[int, list[Staff]] = {}
-        self._directors: dict[int, Staff | None] = {}
 
     def get(self, staff_id: int | None) -> Staff | None:
-        return self._staff.get(staff_id) if staff_id is not None else None
+        if staff_id is None:
+            return None
+        self._load({staff_id})
+        return self._staff.get(staff_id)
+
+    def name(self, staff_id: int) -> str:
+        staff = self.get(staff_id)
+        return staff.name if staff is not None else ""
 
     def chain_above(self, staff: Staff) -> list[Staff]:
-        """As ``staff_chain_above``, from the supervisors already read."""
+        """As ``staff_chain_above``, from the people already read."""
         if staff.pk not in self._chains:
             chain: list[Staff] = []
             seen = {staff.pk}
-            above = self._staff.get(staff.supervisor_id) if staff.supervisor_id else None
+            above = self.get(staff.supervisor_id)
             while above is not None and above.pk not in seen:
                 chain.append(above)
                 seen.add(above.pk)
-                above = self._staff.get(above.supervisor_id) if above.supervisor_id else None
+                above = self.get(above.supervisor_id)
             self._chains[staff.pk] = chain
         return self._chains[staff.pk]
+
+    def above(self, staff_id: int, levels: int) -> list[tuple[int, str]]:
+        """The nearest ``levels`` supervisors of ``staff_id`` as (id, name)."""
+        staff = self.get(staff_id)
+        chain = self.chain_above(staff)[:levels] if staff is not None else []
+        return [(s.pk, s.name) for s in chain]
 
     def company_director(self, company_id: int) -> Staff | None:
         if company_id not in self._directors:
@@ -817,7 +787,7 @@ class _FinePeople:
 
 
 def _fine_targets(
-    complaint: Complaint, responsible: Staff | None, people: _FinePeople
+    complaint: Complaint, responsible: Staff | None, people: _SweepPeople
 ) -> dict[rules.PenaltyRole, Staff]:
     """Who the A8.2 fines go to: the customer-service person holding the complaint; the sales
     director above them (or the company's); the director's assistant — a post kehu does not
