@@ -19,9 +19,9 @@ all three):
 
 - **(a) floor**: the bare SQL on the raw driver connection — ``SELECT`` of the columns the sweep
   reads, ``WHERE next_check_at <= now AND next_check_at IS NOT NULL AND NOT (stage = 'closed')
-  ORDER BY next_check_at LIMIT 500`` (the partial index ``complaint_sweep_due``; its plan is
+  ORDER BY next_check_at LIMIT 250`` (the partial index ``complaint_sweep_due``; its plan is
   recorded and checked), all rows fetched; and the same with ids only;
-- **(b)** ``services.sweep_candidates(now=…, limit=500)`` (the ORM read alone, ids);
+- **(b)** ``services.sweep_candidates(now=…, limit=250)`` (the ORM read alone, ids);
 - **(c)** one whole ``services.complaint_sweep(now=…)`` (read with ``FOR UPDATE SKIP LOCKED``,
   verdicts from ``rules.timing``, bulk update, bulk insert of the events, A8.2 fines to the
   discipline ledger) inside a transaction that is rolled back, so every run starts from the
@@ -60,7 +60,7 @@ from benchmarks import config
 from benchmarks.worker import run_in_worker
 
 OUT_FILE = config.OUT_DIR / "complaints_sweep.json"
-SWEEP_LIMIT = 500  # complaint_sweep's batch (services.SWEEP_BATCH; _phase checks)
+SWEEP_LIMIT = 250  # complaint_sweep's batch (services.SWEEP_BATCH; _phase checks)
 
 
 @dataclass(frozen=True)

@@ -428,15 +428,15 @@ def sweep_candidates(*, now: dt.datetime, limit: int = 500) -> list[int]:
 
 # Rows one sweep batch takes, in one transaction. At midnight far more are due at once (every
 # A8.2 same-day stage breaches and is fined, every agreed date escalates: 64,707 among
-# 1,000,000 open in the benchmark): a batch of 5,000 took 4–5 s on PostgreSQL, one of 1,000
-# 0.6–1.0 s; 500 keeps each transaction (and the row locks it holds) well under a second
-# (docs/performance.md, "The first sweep after midnight"). A steady minute brings ~560 among
-# 1,000,000 open: two batches.
-SWEEP_BATCH = 500
+# 1,000,000 open in the benchmark). On PostgreSQL a batch of 5,000 took 4–5 s; of 500,
+# 0.2–0.5 s, but 1.0–1.25 s when every row in it was fined (two proposals and two ledger
+# entries each); 250 keeps each transaction, and the row locks it holds, well under a second
+# (docs/performance.md, "Fifth session"). A steady minute brings ~560 among 1,000,000 open.
+SWEEP_BATCH = 250
 # A drain stops after this many batches, whatever is left, so that one run ends within about
-# the minute before the next (~0.5 s a batch at worst); the next run goes on where it stopped
-# (the oldest due rows first).
-SWEEP_MAX_BATCHES = 60
+# half a minute even at midnight; the next run goes on where it stopped (the oldest due rows
+# first).
+SWEEP_MAX_BATCHES = 120
 
 
 def complaint_sweep_all(
