@@ -487,7 +487,6 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = SWEEP_BATCH)
             events += _sweep_verdict(complaint, now, policy, people, result)
             if complaint.penalised is False and _a8_2_due(complaint):
                 fined.append((complaint, policy))
-        penalised: list[int] = []
         fines: list[ProposalRequest] = []
         if fined:
             # the fines' reason names the subject, which the sweep's read leaves out
@@ -504,18 +503,10 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = SWEEP_BATCH)
                     requests, event = found
                     fines += requests
                     events.append(event)
-                    penalised.append(complaint.pk)
             # all of one sweep's fines in one post: a few statements, not seven per proposal
             result.fines = len(discipline_proposals_post(fines))
-        _sweep_update(rows)
+        _sweep_update(rows)  # with ``penalised``: the fines are posted once (A8.2)
         rawsql.insert_many(ComplaintEvent, events)
-        if penalised:  # the fines are posted once (A8.2): the flag with the sweep's own writes
-            ids_sql, ids = rawsql.in_list(penalised)
-            rawsql.execute(
-                Complaint,
-                f"UPDATE {rawsql.table(Complaint)} SET penalised = %s WHERE id IN {ids_sql}",
-                [True, *ids],
-            )
     return result
 
 
@@ -538,19 +529,21 @@ _SWEEP_FIELDS = (
 
 
 def _sweep_update(rows: Sequence[Complaint], batch: int = 500) -> None:
-    """Write the sweep's three fields of every row: one ``UPDATE … FROM (VALUES …)`` statement
-    per ``batch`` rows (SQLite ≥ 3.33 and PostgreSQL). Django's ``bulk_update`` builds a ``CASE
+    """Write the sweep's four fields of every row (the timing, and ``penalised`` once its A8.2
+    fines are posted): one ``UPDATE … FROM (VALUES …)`` statement per ``batch`` rows (SQLite ≥
+    3.33 and PostgreSQL), so each row gets one new version — every update of a row adds an
+    entry to each of the table's indexes on PostgreSQL. Django's ``bulk_update`` builds a ``CASE
     WHEN id = … THEN …`` expression per row and field, which cost ~15 ms of Python per row in
     the benchmark (docs/performance.md, "Complaints: the sweep")."""
     table = connection.ops.quote_name(Complaint._meta.db_table)
     postgres = connection.vendor == "postgresql"
-    first = "(%s::bigint, %s::varchar, %s::smallint, %s::timestamptz)" if postgres else None
+    typed = "(%s::bigint, %s::varchar, %s::smallint, %s::timestamptz, %s::boolean)"
+    first = typed if postgres else None
+    one = "(%s, %s, %s, %s, %s)"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            values = ", ".join(
-                [first or "(%s, %s, %s, %s)", *["(%s, %s, %s, %s)"] * (len(chunk) - 1)]
-            )
+            values = ", ".join([first or one, *[one] * (len(chunk) - 1)])
             params: list[Any] = []
             for c in chunk:
                 params += [
@@ -558,12 +551,13 @@ def _sweep_update(rows: Sequence[Complaint], batch: int = 500) -> None:
                     c.time_state,
                     c.escalation_level,
                     connection.ops.adapt_datetimefield_value(c.next_check_at),
+                    c.penalised,
                 ]
             cursor.execute(
-                f"WITH v (id, time_state, escalation_level, next_check_at) AS (VALUES {values}) "
-                f"UPDATE {table} SET time_state = v.time_state, "
-                "escalation_level = v.escalation_level, next_check_at = v.next_check_at "
-                f"FROM v WHERE {table}.id = v.id",
+                "WITH v (id, time_state, escalation_level, next_check_at, penalised) AS "
+                f"(VALUES {values}) UPDATE {table} SET time_state = v.time_state, "
+                "escalation_level = v.escalation_level, next_check_at = v.next_check_at, "
+                f"penalised = v.penalised FROM v WHERE {table}.id = v.id",
                 params,
             )
 
