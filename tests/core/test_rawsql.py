@@ -34,6 +34,16 @@ def test_insert_is_one_statement_and_a_broken_constraint_still_raises(east: Comp
         rawsql.insert(Site(company=east, name="一号", kind=SiteKind.OFFICE))
 
 
+def test_insert_many_reads_back_each_rows_id_in_order_when_asked(east: Company) -> None:
+    sites = [Site(company=east, name=f"{n}号楼", kind=SiteKind.OFFICE) for n in range(1, 8)]
+    with CaptureQueriesContext(connection) as captured:
+        rawsql.insert_many(Site, sites, batch=3, read_ids=True)
+    assert len(captured.captured_queries) == 3  # 3 + 3 + 1
+    assert all(s.pk is not None and not s._state.adding for s in sites)
+    stored = dict(Site.objects.filter(company=east).values_list("pk", "name"))
+    assert [stored[s.pk] for s in sites] == [f"{n}号楼" for n in range(1, 8)]
+
+
 def test_update_writes_only_the_named_fields(east: Company) -> None:
     site = Site.objects.create(company=east, name="旧名", kind=SiteKind.OFFICE, address="旧址")
     site.name, site.address = "新名", "新址"

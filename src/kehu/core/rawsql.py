@@ -218,17 +218,26 @@ def execute(model: type[models.Model], sql: str, params: Sequence[Any]) -> int:
         return int(cursor.rowcount)
 
 
-def insert_many(model: type[M], rows: Sequence[M], *, batch: int = 500) -> None:
+def insert_many(
+    model: type[M], rows: Sequence[M], *, batch: int = 500, read_ids: bool = False
+) -> None:
     """Insert ``rows`` (unsaved instances) with one multi-row ``INSERT`` per ``batch``, without
     ``bulk_create``'s per-object work (it was a third of a 562-row sweep; docs/performance.md,
     "Complaints: the sweep"). Every concrete field but the auto primary key is written, from the
-    instance's attribute through the field's own ``get_db_prep_save``; ids are not read back."""
+    instance's attribute through the field's own ``get_db_prep_save``. ``read_ids``: each row's
+    id is read back (``RETURNING``, in the order of the rows, as ``bulk_create`` relies on)."""
     if not rows:
         return
     connection = _write_connection(model)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = ""
+    if read_ids:
+        if not connection.features.can_return_rows_from_bulk_insert or meta.auto_field is None:
+            raise NotImplementedError("read_ids needs RETURNING and an auto primary key")
+        returning = f" RETURNING {connection.ops.quote_name(meta.auto_field.column)}"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
@@ -237,6 +246,12 @@ def insert_many(model: type[M], rows: Sequence[M], *, batch: int = 500) -> None:
                 # defaults were applied when the instance was built; ``auto_now_add`` here
                 params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
             cursor.execute(
-                f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(chunk))}",
+                f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(chunk))}"
+                + returning,
                 params,
             )
+            if read_ids:
+                for row, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                    row.pk = pk
+                    row._state.adding = False
+                    row._state.db = connection.alias

@@ -29,6 +29,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from kehu.core import rawsql
 from kehu.core.audit.models import AuditAction, AuditOutcome
 from kehu.core.audit.services import audit_record
 from kehu.core.ledger.services import LedgerItem, ledger_append, ledger_append_many
@@ -449,7 +450,7 @@ def discipline_proposals_post(requests: Sequence[ProposalRequest]) -> list[Disci
     if not proposals:
         return []
     with transaction.atomic(savepoint=False):
-        DisciplineProposal.objects.bulk_create(proposals)
+        rawsql.insert_many(DisciplineProposal, proposals, read_ids=True)
         by_company: dict[int, list[DisciplineProposal]] = defaultdict(list)
         for proposal in proposals:
             by_company[proposal.company_id].append(proposal)
