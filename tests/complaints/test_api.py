@@ -178,3 +178,41 @@ def test_a11_needs_and_their_monthly_analysis(client: Client, chen: Staff) -> No
         {"need_class": "business", "count": 1},
     ]
     assert client.get(f"{BASE}needs/analysis?month=June").status_code == 400
+
+
+def test_the_sweep_through_the_api_answers_after_a_few_batches_and_says_if_more_are_due(
+    client: Client, clerk: Staff, chen: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kehu.complaints import api, services
+
+    with time_machine.travel(local("2026-03-02T08:00"), tick=False):
+        for i in range(3):
+            created = as_(client, clerk).post(
+                BASE, {**COMPLAINT, "subject": f"燃气表{i}"}, content_type="application/json"
+            )
+            assert created.status_code == 201, created.content
+    # in their warning band (80 % of 24 hours)
+    with time_machine.travel(local("2026-03-03T03:12"), tick=False):
+        answer = as_(client, chen).post(f"{BASE}sweep")
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {
+        "looked_at": 3,
+        "warnings": 3,
+        "breaches": 0,
+        "escalations": 0,
+        "fines": 0,
+        "batches": 1,
+        "more_due": False,
+    }
+    # an answer is bounded: when its batches are used up it says more are due (here one batch
+    # of two, for the three breached at 08:00:01)
+    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(api, "API_SWEEP_MAX_BATCHES", 1)
+    with time_machine.travel(local("2026-03-03T08:00:01"), tick=False):
+        bounded = as_(client, chen).post(f"{BASE}sweep").json()
+    assert (bounded["breaches"], bounded["batches"], bounded["more_due"]) == (2, 1, True)
+
+
+def test_only_those_who_handle_complaints_may_run_the_sweep(client: Client, fitter: Staff) -> None:
+    answer = as_(client, fitter).post(f"{BASE}sweep")
+    assert answer.status_code == 403

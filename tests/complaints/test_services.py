@@ -304,9 +304,9 @@ def test_the_job_stops_after_its_batch_limit_and_the_next_run_goes_on(clerk: Sta
         for i in range(5):
             receive(clerk, subject=f"噪音{i}")
     first = services.complaint_sweep_all(now=local("2026-03-03T03:12"), batch=2, max_batches=1)
-    assert (first.batches, first.looked_at) == (1, 2)
+    assert (first.batches, first.looked_at, first.more_due) == (1, 2, True)
     rest = services.complaint_sweep_all(now=local("2026-03-03T03:13"), batch=2)
-    assert (rest.batches, rest.looked_at, rest.warnings) == (2, 3, 3)
+    assert (rest.batches, rest.looked_at, rest.warnings, rest.more_due) == (2, 3, 3, False)
 
 
 def test_the_sweep_command_drains_and_says_what_it_did_in_chinese(clerk: Staff) -> None:

@@ -399,6 +399,9 @@ class SweepResult:
     batches: int = 0
     # set by complaint_sweep_all: each batch's time (how long its row locks are held)
     batch_seconds: list[float] = field(default_factory=list)
+    # set by complaint_sweep_all: it stopped at its batch limit with the last batch full, so
+    # more may be due (the next run goes on)
+    more_due: bool = False
     complaint_ids: list[int] = field(default_factory=list)
 
     @property
@@ -442,13 +445,14 @@ SWEEP_MAX_BATCHES = 120
 def complaint_sweep_all(
     *,
     now: dt.datetime | None = None,
-    batch: int = SWEEP_BATCH,
+    batch: int | None = None,
     max_batches: int = SWEEP_MAX_BATCHES,
 ) -> SweepResult:
     """Sweep every complaint due at ``now``, one batch (``complaint_sweep``) after another,
     each in its own transaction, until a batch comes back short. What the job, the command and
     the API run. A batch moves each row's next check past ``now``, so no row is taken twice."""
     now = now or timezone.now()
+    batch = batch or SWEEP_BATCH
     total = SweepResult()
     for _ in range(max_batches):
         started = time.perf_counter()
@@ -457,6 +461,8 @@ def complaint_sweep_all(
         total.add(done)
         if done.looked_at < batch:
             break
+    else:
+        total.more_due = max_batches > 0
     return total
 
 

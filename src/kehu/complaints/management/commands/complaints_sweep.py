@@ -24,4 +24,5 @@ class Command(BaseCommand):
             f"检查 {result.looked_at} 件：预警 {result.warnings}，超时 {result.breaches}，"
             f"督办 {result.escalations}，罚款提议 {result.fines}"
             f"（{result.batches} 批，最慢一批 {result.slowest_batch_seconds:.2f} 秒）"
+            + ("；还有到期的投诉，下一轮巡检继续" if result.more_due else "")
         )
