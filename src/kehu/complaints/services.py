@@ -731,20 +731,18 @@ class _SweepPeople:
 
     def __init__(self, ids: set[int | None]) -> None:
         self._staff: dict[int, Staff] = {}
+        self._asked: set[int] = set()  # found or not: each id is read at most once
         self._chains: dict[int, list[Staff]] = {}
         self._directors: dict[int, Staff | None] = {}
         self._load({i for i in ids if i is not None})
 
     def _load(self, ids: set[int]) -> None:
-        wanted = {i for i in ids if i not in self._staff}
+        wanted = ids - self._asked
         while wanted:
+            self._asked |= wanted
             found = list(Staff.objects.filter(pk__in=wanted).select_related("company"))
             self._staff.update((s.pk, s) for s in found)
-            wanted = {
-                s.supervisor_id
-                for s in found
-                if s.supervisor_id is not None and s.supervisor_id not in self._staff
-            }
+            wanted = {s.supervisor_id for s in found if s.supervisor_id is not None} - self._asked
 
     def get(self, staff_id: int | None) -> Staff | None:
         if staff_id is None:
