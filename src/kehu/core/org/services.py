@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import AppConfig, apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.http import HttpRequest
@@ -20,21 +21,27 @@ from kehu.core.org.posts import POST_PERMISSIONS
 @transaction.atomic
 def roles_sync() -> None:
     """Make one permission group per post, holding exactly the permissions the table gives."""
+    wanted = {name for perm_names in POST_PERMISSIONS.values() for name in perm_names}
+    app_labels = {name.split(".", 1)[0] for name in wanted}
+    # One read for every post's permissions: this runs after every migrate and every test flush.
+    by_name = {
+        f"{perm.content_type.app_label}.{perm.codename}": perm
+        for perm in Permission.objects.filter(content_type__app_label__in=app_labels)
+        .select_related("content_type")
+        .order_by("pk")
+    }
     for post, perm_names in POST_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=str(post))
-        perms = []
-        for name in perm_names:
-            app_label, codename = name.split(".", 1)
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:  # an app not migrated yet syncs on its own post_migrate
-                perms.append(perm)
-        group.permissions.set(perms)
+        # A permission of an app not migrated yet is missing here; the next migrate adds it.
+        group.permissions.set([by_name[name] for name in perm_names if name in by_name])
 
 
-def roles_sync_after_migrate(**_: Any) -> None:
-    roles_sync()
+def roles_sync_after_migrate(sender: AppConfig, **_: Any) -> None:
+    """Sync once per migrate: Django sends ``post_migrate`` once for each installed app with
+    models, in order, and only after the last one has every app's permissions been created."""
+    apps_with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if apps_with_models and sender.label == apps_with_models[-1].label:
+        roles_sync()
 
 
 @transaction.atomic
