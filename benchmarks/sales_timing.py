@@ -136,16 +136,22 @@ class ApiDesk:
         if arrived.status_code != 201:
             raise ApiFailed(arrived.status_code, arrived.content)
         visit_id = arrived.json()["id"]
-        registered = client.post(
+        try:
+            self.register_only(v, visit_id)
+        except ApiFailed:
+            self.desk.end(visit_id, v.site)
+            raise
+        return visit_id, arrive_ns
+
+    def register_only(self, v: Visitor, visit_id: int) -> None:
+        registered = self.clients[v.site].post(
             f"{API}{visit_id}/register",
             {"details": _details(v), "customer_id": self.desk.customer(v)},
             content_type="application/json",
             secure=True,
         )
         if registered.status_code != 201:
-            self.desk.end(visit_id, v.site)
             raise ApiFailed(registered.status_code, registered.content)
-        return visit_id, arrive_ns
 
 
 class ApiFailed(Exception):
@@ -491,9 +497,26 @@ def _profile(desk: Desk, visitors: list[Visitor]) -> str:
         visit_id, _ = desk.in_process(v)
         profiler.disable()
         desk.end(visit_id, v.site)
+    return _profile_text(profiler, r"kehu/|benchmarks/")
+
+
+def _profile_api(api: ApiDesk, visitors: list[Visitor]) -> str:
+    """The same visitors' registration requests (``POST …/register`` only) through the API:
+    what Django, django-ninja and the request's own reads add to ``visit_register``."""
+    profiler = cProfile.Profile()
+    for v in visitors:
+        visit_id = api.desk.arrive(v)
+        profiler.enable()
+        api.register_only(v, visit_id)
+        profiler.disable()
+        api.desk.end(visit_id, v.site)
+    return _profile_text(profiler, r"kehu/|benchmarks/|django/|ninja/|psycopg/")
+
+
+def _profile_text(profiler: cProfile.Profile, only: str) -> str:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(r"kehu/|benchmarks/", 40)
+    stats.sort_stats("cumulative").print_stats(only, 40)
     return "\n".join(line for line in out.getvalue().splitlines() if line.strip())[-12_000:]
 
 
@@ -521,7 +544,7 @@ def measure(
     if sizes.book_ends_today:
         shift_book(book, (timezone.now() - BOOK_END).days)
     per_path = sizes.calls + sizes.warmup + 1
-    visitors = draw_visitors(book, 3 * per_path + 1 + sizes.profiled, seed=seed + 11)
+    visitors = draw_visitors(book, 3 * per_path + 2 + 2 * sizes.profiled, seed=seed + 11)
     generate_seconds = perf_counter() - t0
     office = build_office(book)
     _policy, policy_ref = full_name_alone_policy(office.desks[0], timezone.now())
@@ -541,7 +564,8 @@ def measure(
     kehu_pool = visitors[0:per_path]
     api_pool = visitors[per_path : 2 * per_path]
     floor_pool = visitors[2 * per_path : 3 * per_path]
-    profiled = visitors[3 * per_path + 1 :]
+    profiled = visitors[3 * per_path + 2 : 3 * per_path + 2 + sizes.profiled]
+    profiled_api = visitors[3 * per_path + 2 + sizes.profiled :]
 
     samples: dict[str, list[int]] = defaultdict(list)
     by_kind: dict[str, list[int]] = defaultdict(list)
@@ -617,9 +641,14 @@ def measure(
     desk.end(spare_visit, spare.site)
     api_queries = _queries(lambda: ended.append(api.register(api_pool[last])))
     desk.end(ended[-1][0], api_pool[last].site)
+    spare_api = visitors[3 * per_path + 1]
+    spare_api_visit = desk.arrive(spare_api)
+    api_register_queries = _queries(lambda: api.register_only(spare_api, spare_api_visit))
+    desk.end(spare_api_visit, spare_api.site)
     floor_queries = _floor_queries(floor, floor_pool[last])
     log("profiling")
     profile = _profile(desk, profiled)
+    profile_api = _profile_api(api, profiled_api)
 
     log("verifying the registration book's ledger stream")
     t0 = perf_counter()
@@ -704,7 +733,9 @@ def measure(
         "errors": dict(errors),
         "results": [r.as_dict() for r in results],
         "profile": profile,
+        "profile_api": profile_api,
         "statements_in_process": kehu_queries,
         "statements_api": api_queries,
+        "statements_api_register": api_register_queries,
         "seconds": round(perf_counter() - started, 1),
     }
