@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from kehu.core import rawsql
-from kehu.core.org.models import Company, Site, SiteKind
+from kehu.core.org.models import Company, Site, SiteKind, Staff
+from kehu.core.org.posts import Post
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,43 @@ def test_datetime_value_is_aware_and_the_same_moment(value: str | dt.datetime) -
     moment = rawsql.datetime_value(value)
     assert moment == dt.datetime(2026, 11, 27, 2, 0, 0, 250000, tzinfo=dt.UTC)
     assert moment.tzinfo is not None
+
+
+def test_select_with_reads_the_relations_in_the_same_statement(
+    cast: Any, east: Company, wang: Staff
+) -> None:
+    li = cast.staff(east, "李四", Post.SALESPERSON, supervisor=wang, team=None)
+
+    with CaptureQueriesContext(connection) as queries:
+        (found,) = rawsql.select_with(
+            Staff, ("company", "site", "team", "supervisor"), "m.id = %s", [li.pk], lock=True
+        )  # PostgreSQL refuses FOR UPDATE of an outer join's nullable side: only m is locked
+        seen = (found.company.name, found.site.name if found.site else None, found.team)
+        supervisor = found.supervisor
+
+    assert len(queries) == 1
+    assert seen == ("华东置业", li.site.name if li.site else None, None)
+    assert supervisor is not None and supervisor.pk == wang.pk and supervisor.name == "王经理"
+    assert (found.pk, found.name, found.post, found.active) == (li.pk, "李四", "salesperson", True)
+    assert rawsql.select_with(Staff, ("company",), "m.id = %s", [-1]) == []
+    with pytest.raises(ValueError, match="not a foreign key"):
+        rawsql.select_with(Staff, ("name",), "m.id = %s", [li.pk])
+
+
+def test_insert_new_skips_rows_a_unique_constraint_holds_and_returns_the_rest(
+    east: Company,
+) -> None:
+    Site.objects.create(company=east, name="甲", kind=SiteKind.OFFICE)
+    rows = [Site(company=east, name=name, kind=SiteKind.OFFICE) for name in ("甲", "乙", "丙")]
+
+    with CaptureQueriesContext(connection) as queries:
+        won = rawsql.insert_new(Site, rows, returning=("name",))
+
+    assert len(queries) == 1  # no savepoint: a held row is skipped, not an error
+    assert sorted(won) == [("丙",), ("乙",)]
+    assert sorted(Site.objects.filter(company=east).values_list("name", flat=True)) == [
+        "丙",
+        "乙",
+        "甲",
+    ]
+    assert rawsql.insert_new(Site, [], returning=("name",)) == []

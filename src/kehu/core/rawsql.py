@@ -77,6 +77,61 @@ def select(
     return [reader.instance(connection, row) for row in found]
 
 
+def select_with(
+    model: type[M],
+    related: Sequence[str],
+    where: str,
+    params: Sequence[Any],
+    *,
+    limit: int = 0,
+    lock: bool = False,
+) -> list[M]:
+    """``select`` with the named foreign keys' rows read in the same statement (``LEFT JOIN``),
+    as ``select_related(*related)`` gives them: the instances come with those relations
+    cached (``None`` where the key is null). In ``where`` the model's table is ``m``
+    (``m.user_id = %s``). ``lock``: the model's rows only (``FOR UPDATE OF m``), as
+    ``select_for_update(of=("self",))``."""
+    connection = _connection(model)
+    quote = connection.ops.quote_name
+    main = _reader(model, connection)
+    columns = [main.qualified("m", quote)]
+    joins = []
+    targets = []
+    for i, name in enumerate(related):
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.ForeignKey):
+            raise ValueError(f"{model.__name__}.{name} is not a foreign key")
+        target = field.related_model
+        assert isinstance(target, type)
+        alias = f"r{i}"
+        reader = _reader(target, connection)
+        columns.append(reader.qualified(alias, quote))
+        joins.append(
+            f"LEFT JOIN {table(target)} AS {alias} ON "
+            f"{alias}.{quote(field.target_field.column)} = m.{quote(field.column)}"
+        )
+        targets.append((field, reader, target._meta.pk.attname))
+    sql = f"SELECT {', '.join(columns)} FROM {table(model)} AS m {' '.join(joins)} WHERE {where}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF m" if connection.features.has_select_for_update_of else " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [db_value(model, p) for p in params])
+        found = cursor.fetchall()
+    instances = []
+    for row in found:
+        start = len(main.attnames)
+        instance = main.instance(connection, row[:start])
+        for field, reader, pk_attname in targets:
+            part = row[start : start + len(reader.attnames)]
+            start += len(reader.attnames)
+            present = part[reader.attnames.index(pk_attname)] is not None
+            field.set_cached_value(instance, reader.instance(connection, part) if present else None)
+        instances.append(instance)
+    return instances
+
+
 @dataclass(frozen=True)
 class _Reader:
     """How to turn one model's rows into instances: its columns in order and, per column, the
@@ -84,8 +139,13 @@ class _Reader:
 
     model: type[models.Model]
     attnames: tuple[str, ...]
+    column_names: tuple[str, ...]
     columns: str
     converters: Converters  # (position, converters, column)
+
+    def qualified(self, alias: str, quote: Any) -> str:
+        """The columns as ``alias."column"``, for a statement that joins tables."""
+        return ", ".join(f"{alias}.{quote(name)}" for name in self.column_names)
 
     def instance(self, connection: Any, row: Sequence[Any]) -> Any:
         values = list(row)
@@ -127,6 +187,7 @@ def _reader(model: type[models.Model], connection: Any) -> _Reader:
         readers[model] = _Reader(
             model=model,
             attnames=tuple(f.attname for f in fields),
+            column_names=tuple(f.column for f in fields),
             columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
             converters=converters(fields, model._meta.db_table, 0, connection),
         )
@@ -255,3 +316,34 @@ def insert_many(
                     row.pk = pk
                     row._state.adding = False
                     row._state.db = connection.alias
+
+
+def insert_new(
+    model: type[models.Model], rows: Sequence[models.Model], returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (unsaved instances) in one statement, skipping every row a unique
+    constraint already holds (``ON CONFLICT DO NOTHING``), and return the ``returning`` columns
+    of the rows inserted. No savepoint is needed to survive a taken key. On PostgreSQL a row
+    another transaction is inserting at the same moment waits for that transaction, then is
+    skipped if it committed (and inserted if it rolled back)."""
+    if not rows:
+        return []
+    connection = _write_connection(model)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        raise NotImplementedError("insert_new needs INSERT … RETURNING")
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for row in rows:
+        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    by_name = {f.name: f for f in fields}
+    returned = ", ".join(connection.ops.quote_name(by_name[name].column) for name in returning)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(rows))}"
+            f" ON CONFLICT DO NOTHING RETURNING {returned}",
+            params,
+        )
+        return [tuple(found) for found in cursor.fetchall()]

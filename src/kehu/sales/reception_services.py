@@ -120,7 +120,7 @@ def _visit_for(
 ) -> Visit:
     """The visit, with what every service reads of it. ``unregistered``: the caller needs only
     its site and receiver (registering it, ending it) — fewer joins, on the desk's busiest
-    path, read as three plain look-ups (core/rawsql.py)."""
+    path, read by one hand-written statement (core/rawsql.py)."""
     if unregistered:
         return _unregistered_visit(actor, visit_id, lock=lock)
     rows = Visit.objects.select_related(
@@ -135,16 +135,17 @@ def _visit_for(
 
 
 def _unregistered_visit(actor: Staff, visit_id: int, *, lock: bool) -> Visit:
-    found = rawsql.select(
-        Visit, "company_id = %s AND id = %s", [actor.company_id, visit_id], lock=lock
+    found = rawsql.select_with(
+        Visit,
+        ("site", "receiver"),
+        "m.company_id = %s AND m.id = %s",
+        [actor.company_id, visit_id],
+        lock=lock,
     )
     if not found or not actor.active:
         raise visit_not_found()
     visit = found[0]
     visit.company = actor.company  # the same row: the look-up was by the actor's company
-    visit.site = rawsql.select(Site, "id = %s", [visit.site_id])[0]
-    if visit.receiver_id is not None:
-        visit.receiver = rawsql.select(Staff, "id = %s", [visit.receiver_id])[0]
     return visit
 
 

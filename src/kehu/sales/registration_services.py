@@ -261,25 +261,6 @@ def _identity_claims(
     return sorted(claims)
 
 
-def _claim(
-    *, company_id: int, kind: str, value: str, customer_id: int, registration: Registration
-) -> bool:
-    """Insert one key; False when another registration holds it (after waiting for it)."""
-    try:
-        with transaction.atomic():
-            RegistrationKey.objects.create(
-                company_id=company_id,
-                kind=kind,
-                value=value,
-                customer_id=customer_id,
-                registration=registration,
-                claimed_at=registration.recorded_at,
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
 def _holder(company_id: int, kind: str, value: str) -> RegistrationKey | None:
     return (
         RegistrationKey.objects.filter(company_id=company_id, kind=kind, value=value)
@@ -517,29 +498,27 @@ def _held(company_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, st
     return {(kind, value) for kind, value in rows} & wanted
 
 
-def _claim_all(
+def _claim_free(
     *, company_id: int, keys: list[tuple[str, str]], customer_id: int, registration: Registration
-) -> bool:
-    """Insert ``keys`` (sorted: the lock order) in one statement; False when any is taken."""
-    try:
-        with transaction.atomic():
-            rawsql.insert_many(
-                RegistrationKey,
-                [
-                    RegistrationKey(
-                        company_id=company_id,
-                        kind=kind,
-                        value=value,
-                        customer_id=customer_id,
-                        registration=registration,
-                        claimed_at=registration.recorded_at,
-                    )
-                    for kind, value in keys
-                ],
+) -> set[tuple[str, str]]:
+    """Insert ``keys`` (sorted: the lock order) in one statement; the keys it won. A key another
+    registration holds is skipped, not an error (``rawsql.insert_new``)."""
+    won = rawsql.insert_new(
+        RegistrationKey,
+        [
+            RegistrationKey(
+                company_id=company_id,
+                kind=kind,
+                value=value,
+                customer_id=customer_id,
+                registration=registration,
+                claimed_at=registration.recorded_at,
             )
-    except IntegrityError:
-        return False
-    return True
+            for kind, value in keys
+        ],
+        returning=("kind", "value"),
+    )
+    return {(kind, value) for kind, value in won}
 
 
 def _refuse_key(company_id: int, kind: str, value: str, now: dt.datetime) -> KehuError:
@@ -571,8 +550,9 @@ def _claim_first(
 
     One read says which keys are held already, then one multi-row insert claims the rest, in
     sorted order (benchmarked: a key per statement cost 3 statements each, a held key a failed
-    insert). A desk that inserted a key between the read and the insert makes the insert fail:
-    then the keys are claimed one by one as before, which waits for that desk and names it.
+    insert). The insert skips a key a desk took between the read and the insert, after waiting
+    for that desk's transaction (PostgreSQL; SQLite lets one writer at a time): a skipped key
+    this line must win names that desk, a skipped free key is simply not claimed.
     """
     company_id = row.company_id
     customer_key = (RegistrationKeyKind.CUSTOMER.value, str(customer.pk))
@@ -590,30 +570,15 @@ def _claim_first(
         if (kind, value) in held:
             raise _refuse_key(company_id, kind, value, now)
     free = [] if created else [c for c in claims if c not in held]
-    if _claim_all(
+    won = _claim_free(
         company_id=company_id,
         keys=sorted({*must_win, *free}),
         customer_id=customer.pk,
         registration=row,
-    ):
-        return not already
+    )
     for kind, value in sorted(must_win):
-        if not _claim(
-            company_id=company_id,
-            kind=kind,
-            value=value,
-            customer_id=customer.pk,
-            registration=row,
-        ):
+        if (kind, value) not in won:  # a desk claimed it between the read and the insert
             raise _refuse_key(company_id, kind, value, now)
-    for kind, value in free:
-        _claim(
-            company_id=company_id,
-            kind=kind,
-            value=value,
-            customer_id=customer.pk,
-            registration=row,
-        )
     return not already
 
 
