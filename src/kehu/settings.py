@@ -165,6 +165,8 @@ MEDIA_URL = "media/"
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read by a plain statement (every request reads its session).
+SESSION_ENGINE = "kehu.core.web.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; keep default
 X_FRAME_OPTIONS = "DENY"

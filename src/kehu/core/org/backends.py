@@ -1,4 +1,5 @@
-"""Django's model backend, with a user's permissions read in one hand-written statement.
+"""Django's model backend, with a user's permissions read in one hand-written statement and
+the session's user by a plain look-up.
 
 Every API request and page asks ``has_perm`` (a post's permissions come from its group,
 ``roles_sync``). Django's ``ModelBackend`` reads a user's own permissions and their groups'
@@ -16,11 +17,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from kehu.core import rawsql
 
 
 class PermissionsInOneReadBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        """The session's user, by a plain look-up (the ORM's ``get`` took ≈ 1 ms to build)."""
+        model = get_user_model()
+        try:
+            pk = model._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        found = rawsql.select(model, f"{model._meta.pk.column} = %s", [pk])
+        return found[0] if found and self.user_can_authenticate(found[0]) else None
+
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
