@@ -249,18 +249,20 @@ def insert(instance: M) -> M:
     return instance
 
 
+def _column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 def update(instance: models.Model, fields: Sequence[str]) -> int:
     """``UPDATE`` the named ``fields`` of a saved ``instance`` from its attributes, as
     ``save(update_fields=…)`` would, without building the query; returns the rows changed."""
     model = type(instance)
     connection = _write_connection(model)
     meta = model._meta
-    columns = []
-    for name in fields:
-        field = meta.get_field(name)
-        if not isinstance(field, models.Field) or not field.concrete:
-            raise ValueError(f"{model.__name__}.{name} is not a column")
-        columns.append(field)
+    columns = [_column_field(model, name) for name in fields]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
     values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in columns]
     pk_column = connection.ops.quote_name(meta.pk.column)
@@ -279,21 +281,34 @@ def execute(model: type[models.Model], sql: str, params: Sequence[Any]) -> int:
         return int(cursor.rowcount)
 
 
+def _insert_values(
+    connection: Any, model: type[models.Model], rows: Sequence[models.Model]
+) -> tuple[str, list[Any]]:
+    """``INSERT INTO <table> (<columns>) VALUES (…), (…)`` for ``rows`` and its parameters:
+    every concrete field but the primary key, from the instance's attribute through the field's
+    ``pre_save`` (``auto_now_add``; defaults were applied when the instance was built) and
+    ``get_db_prep_save``."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for row in rows:
+        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    sql = f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(rows))}"
+    return sql, params
+
+
 def insert_many(
     model: type[M], rows: Sequence[M], *, batch: int = 500, read_ids: bool = False
 ) -> None:
     """Insert ``rows`` (unsaved instances) with one multi-row ``INSERT`` per ``batch``, without
     ``bulk_create``'s per-object work (it was a third of a 562-row sweep; docs/performance.md,
-    "Complaints: the sweep"). Every concrete field but the auto primary key is written, from the
-    instance's attribute through the field's own ``get_db_prep_save``. ``read_ids``: each row's
-    id is read back (``RETURNING``, in the order of the rows, as ``bulk_create`` relies on)."""
+    "Complaints: the sweep"). ``read_ids``: each row's id is read back (``RETURNING``, in the
+    order of the rows, as ``bulk_create`` relies on)."""
     if not rows:
         return
     connection = _write_connection(model)
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning = ""
     if read_ids:
         if not connection.features.can_return_rows_from_bulk_insert or meta.auto_field is None:
@@ -302,15 +317,8 @@ def insert_many(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            params: list[Any] = []
-            for row in chunk:
-                # defaults were applied when the instance was built; ``auto_now_add`` here
-                params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-            cursor.execute(
-                f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(chunk))}"
-                + returning,
-                params,
-            )
+            sql, params = _insert_values(connection, model, chunk)
+            cursor.execute(sql + returning, params)
             if read_ids:
                 for row, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
                     row.pk = pk
@@ -331,19 +339,9 @@ def insert_new(
     connection = _write_connection(model)
     if not connection.features.can_return_rows_from_bulk_insert:
         raise NotImplementedError("insert_new needs INSERT … RETURNING")
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params: list[Any] = []
-    for row in rows:
-        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-    by_name = {f.name: f for f in fields}
-    returned = ", ".join(connection.ops.quote_name(by_name[name].column) for name in returning)
+    quote = connection.ops.quote_name
+    returned = ", ".join(quote(_column_field(model, name).column) for name in returning)
+    sql, params = _insert_values(connection, model, rows)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(rows))}"
-            f" ON CONFLICT DO NOTHING RETURNING {returned}",
-            params,
-        )
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING {returned}", params)
         return [tuple(found) for found in cursor.fetchall()]
