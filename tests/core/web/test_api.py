@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -100,6 +102,24 @@ def test_token_of_a_departed_staff_member_fails(client: Client, chen: Staff) -> 
     issued = api_token_issue(staff=chen, name="报表脚本")
     Staff.objects.filter(pk=chen.pk).update(active=False)
     assert_error(client.get("/api/v1/me", headers=bearer(issued.key)), 401, "auth.invalid_token")
+
+
+def test_token_of_a_deactivated_login_fails(client: Client, chen: Staff) -> None:
+    issued = api_token_issue(staff=chen, name="报表脚本")
+    get_user_model().objects.filter(pk=chen.user_id).update(is_active=False)
+    assert_error(client.get("/api/v1/me", headers=bearer(issued.key)), 401, "auth.invalid_token")
+
+
+def test_a_token_call_reads_its_caller_once_and_records_the_use_once(
+    client: Client, chen: Staff
+) -> None:
+    issued = api_token_issue(staff=chen, name="报表脚本")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/me", headers=bearer(issued.key)).status_code == 200
+    staff_reads = [q for q in queries if q["sql"].startswith('SELECT m."id"')]
+    token_writes = [q for q in queries if q["sql"].startswith('UPDATE "org_apitoken"')]
+    assert len(staff_reads) == len(token_writes) == 1
+    assert len(queries) == 3  # the caller, the last use, the permissions
 
 
 def test_login_without_staff_gets_403_and_is_audited(client: Client) -> None:
