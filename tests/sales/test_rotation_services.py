@@ -295,7 +295,7 @@ def test_a7_7_found_public_afterwards_grants_a_make_up_and_the_pm_can_void_it(
         on=TODAY,
     )
     assert voided.kind == "makeup_voided"
-    assert not selectors.open_makeups(office.site).exists()
+    assert selectors.open_makeups(office.site) == []
 
 
 def test_make_ups_carry_over_to_the_next_day(office: Office) -> None:
@@ -309,7 +309,7 @@ def test_make_ups_carry_over_to_the_next_day(office: Office) -> None:
     # the make-up 李 earned yesterday is served by tomorrow's first new customer
     first = services.rotation_assign(actor=office.desk, site=office.site, on=tomorrow)
     assert first.receiver == office.li and first.answer.via == "makeup"
-    assert not selectors.open_makeups(office.site).exists()
+    assert selectors.open_makeups(office.site) == []
 
 
 def test_the_day_must_be_open_and_outsiders_see_nothing(office: Office) -> None:

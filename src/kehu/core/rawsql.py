@@ -33,11 +33,18 @@ def table(model: type[models.Model]) -> str:
     return str(_connection(model).ops.quote_name(model._meta.db_table))
 
 
+def column(model: type[models.Model], name: str) -> str:
+    """The field's column, quoted for the database in use (``on`` is a keyword in SQL)."""
+    return str(_connection(model).ops.quote_name(_column_field(model, name).column))
+
+
 def db_value(model: type[models.Model], value: Any) -> Any:
-    """``value`` as a raw parameter: aware datetimes the way the ORM stores them (on SQLite,
-    naive UTC text — the default adapter would add an offset and break comparisons)."""
+    """``value`` as a raw parameter: aware datetimes and dates the way the ORM stores them (on
+    SQLite, naive UTC text — the default adapter would add an offset and break comparisons)."""
     if isinstance(value, dt.datetime):
         return _connection(model).ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return _connection(model).ops.adapt_datefield_value(value)
     return value
 
 
@@ -83,13 +90,14 @@ def select_with(
     where: str,
     params: Sequence[Any],
     *,
+    order_by: str = "",
     limit: int = 0,
     lock: bool = False,
 ) -> list[M]:
     """``select`` with the named foreign keys' rows read in the same statement (``LEFT JOIN``),
     as ``select_related(*related)`` gives them: the instances come with those relations
-    cached (``None`` where the key is null). In ``where`` the model's table is ``m``
-    (``m.user_id = %s``). ``lock``: the model's rows only (``FOR UPDATE OF m``), as
+    cached (``None`` where the key is null). In ``where`` and ``order_by`` the model's table is
+    ``m`` (``m.user_id = %s``). ``lock``: the model's rows only (``FOR UPDATE OF m``), as
     ``select_for_update(of=("self",))``."""
     connection = _connection(model)
     quote = connection.ops.quote_name
@@ -112,6 +120,8 @@ def select_with(
         )
         targets.append((field, reader, target._meta.pk.attname))
     sql = f"SELECT {', '.join(columns)} FROM {table(model)} AS m {' '.join(joins)} WHERE {where}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
     if limit:
         sql += f" LIMIT {int(limit)}"
     if lock and connection.features.has_select_for_update:

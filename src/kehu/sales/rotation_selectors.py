@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kehu.core import rawsql
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Company, Site, SiteKind, Staff
 from kehu.core.org.posts import Post
@@ -192,23 +193,38 @@ def _makeup(row: MakeupTurn) -> rules.Makeup:
     )
 
 
-def open_makeups(site: Site) -> QuerySet[MakeupTurn]:
-    """The site's make-ups still owed, in the order they were earned."""
-    return (
-        MakeupTurn.objects.filter(site=site, served_at__isnull=True, voided_at__isnull=True)
-        .select_related("staff")
-        .order_by("earned_at", "pk")
+def open_makeups(site: Site) -> list[MakeupTurn]:
+    """The site's make-ups still owed, in the order they were earned, with their staff (one
+    plain statement: every arrival reads them; index ``sales_makeup_open``)."""
+    return rawsql.select_with(
+        MakeupTurn,
+        ("staff",),
+        "m.site_id = %s AND m.served_at IS NULL AND m.voided_at IS NULL",
+        [site.pk],
+        order_by="m.earned_at, m.id",
     )
 
 
+def rotation_day_find(site: Site, on: dt.date, *, lock: bool = False) -> RotationDay | None:
+    """The site's rotation day ``on`` (``lock``: until the transaction ends), or None."""
+    on_column = rawsql.column(RotationDay, "on")
+    found = rawsql.select(
+        RotationDay, f"site_id = %s AND {on_column} = %s", [site.pk, on], lock=lock
+    )
+    return found[0] if found else None
+
+
 def rotation_day_load(*, site: Site, on: dt.date, day: RotationDay | None = None) -> LoadedDay:
-    """The day (``day`` if the caller locked it already) as rows and as the rules' state."""
+    """The day (``day`` if the caller locked it already) as rows and as the rules' state.
+    Plain statements (core/rawsql.py): every arrival and reception end loads the day."""
     if day is None:
-        day = RotationDay.objects.filter(site=site, on=on).first()
+        day = rotation_day_find(site, on)
     if day is None:
         return LoadedDay(site, on, None, [], [], rules.DayState(members=()))
-    rows = list(day.rows.select_related("staff").order_by("position", "pk"))
-    makeups = list(open_makeups(site))
+    rows = rawsql.select_with(
+        DutyRow, ("staff",), "m.day_id = %s", [day.pk], order_by="m.position, m.id"
+    )
+    makeups = open_makeups(site)
     members = tuple(_member(row) for row in rows)
     pointer = next((i for i, row in enumerate(rows) if row.staff_id == day.next_staff_id), 0)
     state = rules.DayState(

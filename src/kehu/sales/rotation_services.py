@@ -34,6 +34,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from kehu.core import rawsql
 from kehu.core.ledger.services import ledger_append
 from kehu.core.org.models import Site, Staff
 from kehu.sales import rotation_rules as rules
@@ -51,6 +52,7 @@ from kehu.sales.rotation_selectors import (
     from_rule_error,
     local_today,
     rotation_candidates,
+    rotation_day_find,
     rotation_day_load,
     rotation_denied,
     rotation_may_manage,
@@ -111,7 +113,7 @@ def _require(actor: Staff, site: Site, *, manage: bool, what_zh: str, what_en: s
 
 
 def _lock(site: Site, on: dt.date) -> LoadedDay:
-    day = RotationDay.objects.select_for_update().filter(site=site, on=on).first()
+    day = rotation_day_find(site, on, lock=True)
     if day is None:
         raise rotation_not_open(site, on)
     return rotation_day_load(site=site, on=on, day=day)
@@ -119,7 +121,8 @@ def _lock(site: Site, on: dt.date) -> LoadedDay:
 
 def _persist(loaded: LoadedDay, new: rules.DayState, *, now: dt.datetime) -> list[MakeupTurn]:
     """Write what changed between ``loaded.state`` and ``new``: rows (status, reason, place,
-    newcomers), make-ups served (gone from the queue) and earned (ids < 0), the pointer."""
+    newcomers), make-ups served (gone from the queue) and earned (ids < 0), the pointer. Plain
+    statements (core/rawsql.py): every arrival and reception end comes through here."""
     day = loaded.day
     assert day is not None
     rows = {row.staff_id: row for row in loaded.rows}
@@ -127,47 +130,60 @@ def _persist(loaded: LoadedDay, new: rules.DayState, *, now: dt.datetime) -> lis
         reason = member.reason.value if member.reason else ""
         row = rows.get(member.staff_id)
         if row is None:
-            DutyRow.objects.create(
-                company_id=day.company_id,
-                day=day,
-                staff_id=member.staff_id,
-                position=position,
-                status=member.status.value,
-                reason=reason,
-                since=now,
+            rawsql.insert(
+                DutyRow(
+                    company_id=day.company_id,
+                    day=day,
+                    staff_id=member.staff_id,
+                    position=position,
+                    status=member.status.value,
+                    reason=reason,
+                    since=now,
+                )
             )
             continue
-        changes: dict[str, Any] = {}
+        changed: list[str] = []
         if row.position != position:
-            changes["position"] = position
+            row.position = position
+            changed.append("position")
         if row.status != member.status or row.reason != reason:
-            changes.update(status=member.status.value, reason=reason, since=now)
+            row.status, row.reason, row.since = member.status.value, reason, now
+            changed += ["status", "reason", "since"]
             if member.status != rules.Status.BUSY:
-                changes["visit_ref"] = ""
-        if changes:
-            DutyRow.objects.filter(pk=row.pk).update(**changes)
+                row.visit_ref = ""
+                changed.append("visit_ref")
+        if changed:
+            rawsql.update(row, changed)
     kept = {m.id for m in new.makeups}
     served = [m.pk for m in loaded.makeups if m.pk not in kept]
     if served:
-        MakeupTurn.objects.filter(pk__in=served).update(served_at=now, served_day=day)
+        ids_sql, ids = rawsql.in_list(served)
+        rawsql.execute(
+            MakeupTurn,
+            f"UPDATE {rawsql.table(MakeupTurn)} SET served_at = %s, served_day_id = %s"
+            f" WHERE id IN {ids_sql}",
+            [now, day.pk, *ids],
+        )
     earned = [
-        MakeupTurn.objects.create(
-            company_id=day.company_id,
-            site=loaded.site,
-            staff_id=m.staff_id,
-            earned_day=day,
-            earned_at=now,
-            cause=m.cause,
-            text=m.text_zh[:200],
-            rule_ids=list(m.rule_ids),
+        rawsql.insert(
+            MakeupTurn(
+                company_id=day.company_id,
+                site=loaded.site,
+                staff_id=m.staff_id,
+                earned_day=day,
+                earned_at=now,
+                cause=m.cause,
+                text=m.text_zh[:200],
+                rule_ids=list(m.rule_ids),
+            )
         )
         for m in new.makeups
         if m.id < 0
     ]
     next_member = new.next_member
-    RotationDay.objects.filter(pk=day.pk).update(
-        next_staff_id=next_member.staff_id if next_member else None, changed_at=now
-    )
+    day.next_staff_id = next_member.staff_id if next_member else None
+    day.changed_at = now
+    rawsql.update(day, ["next_staff", "changed_at"])
     return earned
 
 
@@ -195,17 +211,19 @@ def _event(
             "explanation_params": as_json["params"],
         }
         explanation = explanation.zh
-    event = RotationEvent.objects.create(
-        company_id=day.company_id,
-        day=day,
-        kind=kind,
-        staff_id=staff_id,
-        actor=actor,
-        at=now,
-        rule_ids=list(rule_ids),
-        explanation=explanation,
-        policy_ref=policy_ref,
-        **fields,
+    event = rawsql.insert(
+        RotationEvent(
+            company_id=day.company_id,
+            day=day,
+            kind=kind,
+            staff_id=staff_id,
+            actor=actor,
+            at=now,
+            rule_ids=list(rule_ids),
+            explanation=explanation,
+            policy_ref=policy_ref,
+            **fields,
+        )
     )
     ledger_append(
         company=loaded.site.company,
@@ -392,8 +410,12 @@ def rotation_assign(
     new = rules.apply(loaded.state, answer, _new_ids())
     earned = _persist(loaded, new, now=now)
     if visit_ref:
-        DutyRow.objects.filter(day=loaded.day, staff_id=answer.receiver.staff_id).update(
-            visit_ref=visit_ref
+        assert loaded.day is not None
+        rawsql.execute(
+            DutyRow,
+            f"UPDATE {rawsql.table(DutyRow)} SET visit_ref = %s"
+            " WHERE day_id = %s AND staff_id = %s",
+            [visit_ref, loaded.day.pk, answer.receiver.staff_id],
         )
     event = _event(
         loaded,
