@@ -22,7 +22,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from benchmarks.database import database_info
+from benchmarks.database import BackgroundCheckpoints, database_info
 from benchmarks.dataset import BOOK_END
 from benchmarks.sales_dataset import (
     SELLERS_PER_SITE,
@@ -620,14 +620,15 @@ def measure(
     gc.freeze()
     log(f"timing {sizes.calls:,} calls per path (+{sizes.warmup} warm-up)")
     t0 = perf_counter()
-    for i in range(sizes.calls + sizes.warmup):
-        timed = i >= sizes.warmup
-        # Rotate which path goes first, so a burst of noise is shared.
-        for k in range(3):
-            p = (i + k) % 3
-            paths[p](pools[p][i], timed)
-        if i and i % 200 == 0:
-            log(f"  {i:,} done ({perf_counter() - t0:.0f} s)")
+    with BackgroundCheckpoints() as checkpoints:
+        for i in range(sizes.calls + sizes.warmup):
+            timed = i >= sizes.warmup
+            # Rotate which path goes first, so a burst of noise is shared.
+            for k in range(3):
+                p = (i + k) % 3
+                paths[p](pools[p][i], timed)
+            if i and i % 200 == 0:
+                log(f"  {i:,} done ({perf_counter() - t0:.0f} s)")
     timing_seconds = perf_counter() - t0
 
     last = sizes.calls + sizes.warmup
@@ -729,6 +730,7 @@ def measure(
             "total_seconds": round(load_seconds, 1),
         },
         "timing_seconds": round(timing_seconds, 1),
+        "background_checkpoints": checkpoints.as_dict(),
         "ledger_verify_seconds": round(verify_seconds, 1),
         "errors": dict(errors),
         "results": [r.as_dict() for r in results],

@@ -248,6 +248,14 @@ def markdown(run: dict[str, Any]) -> str:
             f"{db.get('migrate_seconds', 0):.0f} s; `ledger_verify` of the loaded stream "
             f"{db.get('ledger_verify_seconds', 0):.0f} s (passed)."
         )
+        checkpoints = db.get("background_checkpoints") or {}
+        if checkpoints.get("runs"):
+            out += [
+                "",
+                f"WAL checkpoints off the request path during the timing, as the worker runs "
+                f"them: every {checkpoints['every_seconds']:g} s, {checkpoints['runs']} runs "
+                f"({checkpoints['busy']} cut short by a writer).",
+            ]
         out += ["", "| path | median | p99 | floor median / p99 | ratio (median) | queries |"]
         out.append("|---|---:|---:|---:|---:|---:|")
         for r in db["results"]:

@@ -112,9 +112,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE makes a write transaction take
     # the write lock at BEGIN, so two racing registrations serialise instead of deadlocking.
+    # Checkpoints run in the worker, not in a user's save (kehu/core/web/maintenance.py); the
+    # raised threshold (pages of 4 KiB, ≈ 16 MB) bounds the log when no worker runs.
+    SQLITE_WAL_AUTOCHECKPOINT_PAGES = 4000
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES};"
         ),
         "transaction_mode": "IMMEDIATE",
     }
