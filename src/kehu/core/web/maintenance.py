@@ -2,12 +2,13 @@
 
 In WAL mode SQLite copies the log back into the database file (a checkpoint) in whichever
 connection commits once the log passes ``wal_autocheckpoint`` pages — that is, inside a user's
-request. At 1,000,000 registrations a checkpoint of SQLite's default 1,000 pages took ≈ 100 ms
-(docs/performance.md, "Sales office: registering a visit"): the desk's slowest saves. kehu raises
-the threshold (``SQLITE_WAL_AUTOCHECKPOINT_PAGES``, on every connection: settings) and the worker
-checkpoints every minute (``tasks.py``), as PostgreSQL's own checkpointer does off the request
-path. ``PASSIVE``: it copies what it can without waiting for readers or writers. With no worker
-running, the raised threshold still bounds the log (≈ 16 MB).
+request. On the registration benchmark's small book the hand-written floor's slowest saves were
+those checkpoints (p99 7–10 ms against 1.6 ms without them; docs/performance.md, "Sales office:
+registering a visit"). kehu raises the threshold (``SQLITE_WAL_AUTOCHECKPOINT_PAGES``, on every
+connection: settings) and the worker checkpoints every minute (``tasks.py``), as PostgreSQL's
+own checkpointer does off the request path. ``PASSIVE``: it copies what it can without waiting
+for readers or writers. With no worker running, the raised threshold still bounds the log
+(≈ 16 MB).
 """
 
 from __future__ import annotations
