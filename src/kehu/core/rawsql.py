@@ -72,16 +72,33 @@ def select(
     connection = _connection(model)
     reader = _reader(model, connection)
     sql = f"SELECT {reader.columns} FROM {table(model)} WHERE {where}"
+    found = _fetch(model, sql, params, order_by=order_by, limit=limit, lock=lock)
+    return [reader.instance(connection, row) for row in found]
+
+
+def _fetch(
+    model: type[models.Model],
+    sql: str,
+    params: Sequence[Any],
+    *,
+    order_by: str,
+    limit: int,
+    lock: bool,
+    lock_of: str = "",
+) -> list[Any]:
+    """Run ``sql`` with its ``ORDER BY``, ``LIMIT`` and ``FOR UPDATE [OF lock_of]`` (where the
+    database has them; SQLite locks the whole database for a writing transaction anyway)."""
+    connection = _connection(model)
     if order_by:
         sql += f" ORDER BY {order_by}"
     if limit:
         sql += f" LIMIT {int(limit)}"
     if lock and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
+        of = lock_of and connection.features.has_select_for_update_of
+        sql += f" FOR UPDATE OF {lock_of}" if of else " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, [db_value(model, p) for p in params])
-        found = cursor.fetchall()
-    return [reader.instance(connection, row) for row in found]
+        return list(cursor.fetchall())
 
 
 def select_with(
@@ -120,15 +137,7 @@ def select_with(
         )
         targets.append((field, reader, target._meta.pk.attname))
     sql = f"SELECT {', '.join(columns)} FROM {table(model)} AS m {' '.join(joins)} WHERE {where}"
-    if order_by:
-        sql += f" ORDER BY {order_by}"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    if lock and connection.features.has_select_for_update:
-        sql += " FOR UPDATE OF m" if connection.features.has_select_for_update_of else " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [db_value(model, p) for p in params])
-        found = cursor.fetchall()
+    found = _fetch(model, sql, params, order_by=order_by, limit=limit, lock=lock, lock_of="m")
     instances = []
     for row in found:
         start = len(main.attnames)
