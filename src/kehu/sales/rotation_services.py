@@ -672,10 +672,12 @@ def rotation_makeup_void(
     if makeup is None:
         raise rotation_not_found()
     now = timezone.now()
-    MakeupTurn.objects.filter(pk=makeup.pk).update(
-        voided_at=now, voided_by=pm, void_reason=reason.strip()
-    )
-    RotationDay.objects.filter(site=site, on=loaded.on).update(changed_at=now)
+    makeup.voided_at, makeup.voided_by, makeup.void_reason = now, pm, reason.strip()
+    rawsql.update(makeup, ["voided_at", "voided_by", "void_reason"])
+    day = loaded.day  # locked by ``_lock``: no need to look it up again
+    assert day is not None
+    day.changed_at = now
+    rawsql.update(day, ["changed_at"])
     return _event(
         loaded,
         kind=RotationEventKind.MAKEUP_VOIDED,

@@ -18,7 +18,7 @@ def test_a_checkpoint_copies_the_whole_log_into_the_database_file(tmp_path: Path
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA wal_autocheckpoint=0")  # only ours
     db.execute("CREATE TABLE line (id INTEGER PRIMARY KEY, text TEXT)")
-    db.executemany("INSERT INTO line (text) VALUES (?)", [("登记",) * 1] * 500)
+    db.executemany("INSERT INTO line (text) VALUES (?)", [("登记",)] * 500)
     db.commit()
 
     done = wal_checkpoint(db.cursor())
