@@ -10,11 +10,13 @@ threads with "table is locked" instead of waiting.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from kehu.core.customers.models import Customer
 from kehu.core.customers.services import customer_create
@@ -154,3 +156,35 @@ def test_item_10_the_unique_first_registration_key_not_the_lookup_is_what_stops_
     assert refused.value.details["registration_id"] == first.registration.pk
     assert Registration.objects.count() == 1
     assert Customer.objects.filter(company=east).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_item_10_racing_desks_on_a_customer_on_file_for_different_days_keep_both_lines(
+    postgres_only: None, cast: Any, east: Company
+) -> None:
+    # given 张伟 is on file and has never been registered
+    pairs = _desks(cast, east)[:2]
+    on_file = customer_create(
+        staff=pairs[0][1], data={"name": "张伟", "phones": ["13812345678"]}, owner=pairs[0][1]
+    )
+    now = timezone.now()
+    days = [now - dt.timedelta(days=1), now]
+
+    def job(desk: Staff, seller: Staff, visited_at: dt.datetime) -> Any:
+        return lambda: registration_record(
+            staff=desk,
+            receiver=seller,
+            customer_id=on_file.pk,
+            visited_at=visited_at,
+            details=VisitDetails(customer_name="张伟", contact="13812345678"),
+        )
+
+    # when two desks register his visits of yesterday and today at the same moment
+    results, errors = _race([job(d, s, at) for (d, s), at in zip(pairs, days, strict=True)])
+    # then both lines are kept (different days), exactly one of them is his first registration,
+    # and the book still verifies (Reading in docs/registration-book.md)
+    assert errors == []
+    assert sorted(r.first for r in results) == [False, True]
+    assert RegistrationKey.objects.filter(kind="customer", value=str(on_file.pk)).count() == 1
+    assert Registration.objects.count() == 2
+    assert ledger_verify(company=east, stream="registration_book").ok

@@ -36,6 +36,7 @@ from kehu.core.ledger.services import ledger_append
 from kehu.core.org.models import Site, Staff
 from kehu.core.org.posts import Post
 from kehu.core.org.selectors import staff_has_perm
+from kehu.core.policy.selectors import ResolvedPolicy
 from kehu.sales import registration_rules as rules
 from kehu.sales.models.registration import (
     FollowUp,
@@ -68,6 +69,7 @@ from kehu.sales.registration_selectors import (
     confirmation_document,
     follow_up_customers_visible_to,
     full_name_alone_policy,
+    identity_full_name_alone,
     masked_contact,
     may_correct,
     office_tz,
@@ -312,6 +314,7 @@ def registration_record(
     request: HttpRequest | None = None,
     site: Site | None = None,
     savepoint: bool = True,
+    identity_policy: ResolvedPolicy[Any] | None = None,
 ) -> RegisteredVisit:
     """Write one line of the registration book (A7.4) and its ledger entry.
 
@@ -329,6 +332,8 @@ def registration_record(
       visit); otherwise ``site_id`` is looked up in the staff's company.
     - ``savepoint=False``: the caller's own transaction is all-or-nothing and lets errors
       through (the reception flow), so no savepoint of its own (two round trips saved).
+    - ``identity_policy``: the ``identity`` policy, when the caller read it already (the
+      reception flow reads it with ``sales`` in one statement); otherwise read here.
     """
     _require(staff, PERM_ADD, "登记客户", "register customers")
     receiver = receiver or staff
@@ -347,7 +352,10 @@ def registration_record(
         )
     if site is None or site.company_id != staff.company_id:
         site = _site_for(staff, receiver, site_id)
-    full_name_alone, policy_ref = full_name_alone_policy(staff, now)
+    if identity_policy is None:
+        full_name_alone, policy_ref = full_name_alone_policy(staff, now)
+    else:
+        full_name_alone, policy_ref = identity_full_name_alone(identity_policy)
     full_name_decides = full_name_alone == identity_rules.FULL_NAME_ALONE_DECIDES
     keys = identity_rules.IdentityKeys.from_raw(
         name=details.customer_name,
@@ -484,20 +492,6 @@ def visit_key(customer_id: int, day: dt.date) -> str:
     return f"{customer_id}|{day.isoformat()}"
 
 
-def _held(company_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of ``keys`` another registration holds already: one indexed read."""
-    wanted = set(keys)
-    kinds_sql, kinds = rawsql.in_list(sorted({kind for kind, _ in wanted}))
-    values_sql, values = rawsql.in_list(sorted({value for _, value in wanted}))
-    rows = rawsql.rows(
-        RegistrationKey,
-        f"SELECT kind, value FROM {rawsql.table(RegistrationKey)}"
-        f" WHERE company_id = %s AND kind IN {kinds_sql} AND value IN {values_sql}",
-        [company_id, *kinds, *values],
-    )
-    return {(kind, value) for kind, value in rows} & wanted
-
-
 def _claim_free(
     *, company_id: int, keys: list[tuple[str, str]], customer_id: int, registration: Registration
 ) -> set[tuple[str, str]]:
@@ -544,42 +538,37 @@ def _claim_first(
     """Claim the first registration of ``customer`` and its deciding keys (see module doc).
 
     Every line must win its customer's key of the visit day. A new customer must win every
-    key (else the racing winner is named). An existing customer without a registration must win
-    its customer key; its identity keys are claimed where free. A customer already registered:
-    a later visit, nothing more claimed but free identity keys.
+    key (else the racing winner is named). A customer on file: the line is their first
+    registration when it wins their customer key, a later visit when the key is held (also when
+    a desk registering them for another day committed a moment before); identity keys are
+    claimed where free.
 
-    One read says which keys are held already, then one multi-row insert claims the rest, in
-    sorted order (benchmarked: a key per statement cost 3 statements each, a held key a failed
-    insert). The insert skips a key a desk took between the read and the insert, after waiting
-    for that desk's transaction (PostgreSQL; SQLite lets one writer at a time): a skipped key
-    this line must win names that desk, a skipped free key is simply not claimed.
+    One multi-row insert claims every key the line may take, in sorted order (the lock order),
+    and skips each key a registration holds already (``ON CONFLICT DO NOTHING``; on PostgreSQL
+    after waiting for a desk that is inserting it at the same moment). The keys it won say the
+    rest: a key the line must win that was skipped is refused, naming its holder; a skipped
+    customer key means the customer was registered before (a later visit, not first). No read
+    before the insert (benchmarked: the read was a statement of its own, and a key a desk took
+    between the read and the insert needed the same answer anyway); a refused line's whole
+    transaction rolls back, keys included.
     """
     company_id = row.company_id
     customer_key = (RegistrationKeyKind.CUSTOMER.value, str(customer.pk))
     # One line per customer per visit day (A1.1): a second desk registering the same visitor
     # the same day is refused, whether or not the customer was registered before.
     visit = (RegistrationKeyKind.VISIT.value, visit_key(customer.pk, row.received_on))
-    held = _held(company_id, [visit, customer_key, *claims])
-    already = customer_key in held
-    must_win = [visit]
-    if not already:
-        must_win.append(customer_key)
-    if created:
-        must_win += claims
-    for kind, value in sorted(must_win):
-        if (kind, value) in held:
-            raise _refuse_key(company_id, kind, value, now)
-    free = [] if created else [c for c in claims if c not in held]
     won = _claim_free(
         company_id=company_id,
-        keys=sorted({*must_win, *free}),
+        keys=sorted({visit, customer_key, *claims}),
         customer_id=customer.pk,
         registration=row,
     )
+    first = customer_key in won
+    must_win = [visit, *(claims if created else [])]
     for kind, value in sorted(must_win):
-        if (kind, value) not in won:  # a desk claimed it between the read and the insert
+        if (kind, value) not in won:
             raise _refuse_key(company_id, kind, value, now)
-    return not already
+    return first
 
 
 # --- corrections (A1.2 / A7.21) ----------------------------------------------------------------
