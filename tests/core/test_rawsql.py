@@ -36,6 +36,26 @@ def test_insert_is_one_statement_and_a_broken_constraint_still_raises(east: Comp
         rawsql.insert(Site(company=east, name="一号", kind=SiteKind.OFFICE))
 
 
+def test_insert_then_runs_the_second_write_in_the_same_statement_on_postgresql(
+    east: Company,
+) -> None:
+    # given a site to rename while a new one is inserted (two independent writes)
+    old = Site.objects.create(company=east, name="旧名", kind=SiteKind.OFFICE)
+    rename = (
+        f"UPDATE {rawsql.table(Site)} SET name = %s, address = %s WHERE id = %s",
+        ["新名", "湖滨路 1 号", old.pk],
+    )
+    # when the insert carries the update along
+    with CaptureQueriesContext(connection) as captured:
+        new = rawsql.insert(Site(company=east, name="二号", kind=SiteKind.OFFICE), then=rename)
+    # then both writes happened and the new row's id was read back: one statement on
+    # PostgreSQL (a data-modifying WITH), two elsewhere
+    assert Site.objects.get(pk=new.pk).name == "二号"
+    renamed = Site.objects.get(pk=old.pk)
+    assert (renamed.name, renamed.address) == ("新名", "湖滨路 1 号")
+    assert len(captured.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+
+
 def test_insert_many_reads_back_each_rows_id_in_order_when_asked(east: Company) -> None:
     sites = [Site(company=east, name=f"{n}号楼", kind=SiteKind.OFFICE) for n in range(1, 8)]
     with CaptureQueriesContext(connection) as captured:

@@ -76,6 +76,36 @@ def select(
     return [reader.instance(connection, row) for row in found]
 
 
+def select_first_of_each(
+    model: type[M],
+    wheres: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    order_by: str,
+) -> list[M | None]:
+    """For each ``(where, params)``, the first row of ``model`` in ``order_by`` order (``None``
+    when there is none), all in one statement (``UNION ALL`` of one ``LIMIT 1`` read each):
+    one round trip where a caller needs several look-ups of the same shape at once."""
+    if not wheres:
+        return []
+    connection = _connection(model)
+    reader = _reader(model, connection)
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, (where, part_params) in enumerate(wheres):
+        parts.append(
+            f"SELECT {i} AS part, first_{i}.* FROM (SELECT {reader.columns} FROM {table(model)}"
+            f" WHERE {where} ORDER BY {order_by} LIMIT 1) AS first_{i}"
+        )
+        params += part_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [db_value(model, p) for p in params])
+        found = cursor.fetchall()
+    firsts: list[M | None] = [None] * len(wheres)
+    for row in found:
+        firsts[row[0]] = reader.instance(connection, row[1:])
+    return firsts
+
+
 def _fetch(
     model: type[models.Model],
     sql: str,
@@ -237,12 +267,17 @@ def _write_connection(model: type[models.Model]) -> Any:
     return connections[router.db_for_write(model)]
 
 
-def insert(instance: M) -> M:
+def insert(instance: M, *, then: tuple[str, Sequence[Any]] | None = None) -> M:
     """``INSERT`` one unsaved ``instance`` and read back its id (``RETURNING`` where the database
     has it), as ``Model.objects.create`` would, without building the query: every concrete
     field but the auto primary key, through the field's ``pre_save`` (``auto_now`` and friends)
     and ``get_db_prep_save``. No ``save()`` override or signal runs (see the module's
-    docstring)."""
+    docstring).
+
+    ``then``: one more writing statement (SQL, parameters as ``execute`` takes them) that does
+    not depend on the insert, run after it in the same transaction: on PostgreSQL in the same
+    statement (a data-modifying ``WITH``, so one round trip instead of two; the ledger's append
+    moves its stream's head this way), elsewhere as a statement of its own."""
     model = type(instance)
     connection = _write_connection(model)
     meta = model._meta
@@ -251,11 +286,23 @@ def insert(instance: M) -> M:
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})"
+    pk_column = connection.ops.quote_name(meta.auto_field.column) if meta.auto_field else ""
     with connection.cursor() as cursor:
-        if meta.auto_field is None:
+        if then is not None and connection.vendor == "postgresql":
+            then_sql, then_params = then
+            then_values = [db_value(model, p) for p in then_params]
+            returning = f" RETURNING {pk_column}" if pk_column else ""
+            found = f"SELECT {pk_column} FROM inserted" if pk_column else "SELECT 1"
+            cursor.execute(
+                f"WITH inserted AS ({sql}{returning}), then_done AS ({then_sql}) {found}",
+                [*values, *then_values],
+            )
+            if pk_column:
+                instance.pk = cursor.fetchone()[0]
+            then = None
+        elif meta.auto_field is None:
             cursor.execute(sql, values)
         elif connection.features.can_return_columns_from_insert:
-            pk_column = connection.ops.quote_name(meta.auto_field.column)
             cursor.execute(f"{sql} RETURNING {pk_column}", values)
             instance.pk = cursor.fetchone()[0]
         else:  # SQLite before 3.35
@@ -263,6 +310,8 @@ def insert(instance: M) -> M:
             instance.pk = connection.ops.last_insert_id(
                 cursor, meta.db_table, meta.auto_field.column
             )
+        if then is not None:
+            cursor.execute(then[0], [db_value(model, p) for p in then[1]])
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance

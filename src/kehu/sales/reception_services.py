@@ -46,7 +46,7 @@ from kehu.core.ledger.rules import Stream
 from kehu.core.ledger.services import ledger_append
 from kehu.core.org.models import Company, Site, Staff
 from kehu.core.policy.errors import PolicyKeyUnknown
-from kehu.core.policy.selectors import policy_for
+from kehu.core.policy.selectors import ResolvedPolicy, policies_for, policy_for
 from kehu.discipline.services import discipline_proposal_post
 from kehu.sales import rotation_rules, rules
 from kehu.sales.models.deal import Deal
@@ -339,7 +339,9 @@ class _Known:
       or visiting batch can name them yet;
     - ``owner_id``: the customer's owner as read in this transaction (``_UNKNOWN``: read it);
     - ``conflict_now``: the registration itself recorded a conflict (``found_at``);
-    - ``customer``: the visit's customer file, read by the registration.
+    - ``customer``: the visit's customer file, read by the registration;
+    - ``sales_policy``: the ``sales`` policy (and its ref), read with ``identity`` in one
+      statement when the registration began.
 
     On a first decision, conflicts and consents are read only when the visit's ``receptions``
     ledger entries show the desk recorded one: every ``conflict_record`` and ``consent_record``
@@ -352,6 +354,7 @@ class _Known:
     owner_id: int | object | None = _UNKNOWN
     conflict_now: bool = False
     customer: Customer | None = None
+    sales_policy: tuple[rules.OwnershipPolicy, str] | None = None
 
 
 _NOTHING_KNOWN = _Known()
@@ -960,7 +963,7 @@ def _decide_and_store(
     """Decide from the database's facts and store the decision (superseding the visit's latest),
     its ledger entry, the owner, the make-ups not yet granted and a grab's fine proposal (once
     per visit)."""
-    policy, policy_ref = sales_policy(actor.company, now)
+    policy, policy_ref = known.sales_policy or sales_policy(actor.company, now)
     facts = visit_facts(visit, now=now, deal=deal, known=known, policy=policy)
     receiver = visit.receiver
     names = _names(actor.company_id, facts, {str(receiver.pk): receiver.name})
@@ -1129,6 +1132,8 @@ def visit_register(
             handling = rules.Handling(handling)
         except ValueError:
             raise _bad_input("处理方式无效。", "Unknown handling.", "handling") from None
+    # the two policies registering uses, in force as the desk registers, read at once
+    identity, sales = _registration_policies(actor.company, timezone.now())
     registered = registration_record(
         staff=actor,
         details=details,
@@ -1138,6 +1143,7 @@ def visit_register(
         visited_at=visit.arrived_at,
         set_owner=False,
         savepoint=False,  # this service is one transaction; an error undoes all of it
+        identity_policy=identity,
     )
     now = timezone.now()
     if found_at is not None:
@@ -1170,8 +1176,18 @@ def visit_register(
         new_customer=registered.customer_created,
         owner_id=registered.customer.owner_id,
         customer=registered.customer,
+        sales_policy=sales,
     )
     return _decide_and_store(actor, visit, now=now, cause="registered", known=known)
+
+
+def _registration_policies(
+    company: Company, at: dt.datetime
+) -> tuple[ResolvedPolicy[Any], tuple[rules.OwnershipPolicy, str]]:
+    """The ``identity`` and ``sales`` policies in force at ``at``, in one statement."""
+    found = policies_for(company=company, keys=("identity", "sales"), at=at)
+    sales = found["sales"]
+    return found["identity"], (sales.values.as_rules_policy(), sales.ref)
 
 
 @transaction.atomic

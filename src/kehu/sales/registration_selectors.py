@@ -39,7 +39,7 @@ from kehu.core.ledger.selectors import LedgerReport, ledger_verify
 from kehu.core.org.models import Staff
 from kehu.core.org.posts import Post
 from kehu.core.org.selectors import staff_has_perm
-from kehu.core.policy.selectors import policy_for
+from kehu.core.policy.selectors import ResolvedPolicy, policy_for
 from kehu.core.web.queues import queue_counter
 from kehu.sales import registration_rules as rules
 from kehu.sales.models.registration import (
@@ -492,7 +492,11 @@ def protection_window(staff_or_company: Any, at: dt.datetime) -> ProtectionWindo
 
 def full_name_alone_policy(staff: Staff, at: dt.datetime) -> tuple[str, str]:
     """``identity.full_name_alone`` in force, and the policy's ref."""
-    resolved = policy_for(company=staff.company, key="identity", at=at)
+    return identity_full_name_alone(policy_for(company=staff.company, key="identity", at=at))
+
+
+def identity_full_name_alone(resolved: ResolvedPolicy[Any]) -> tuple[str, str]:
+    """``full_name_alone`` of a resolved ``identity`` policy, and the policy's ref."""
     return str(resolved.values.full_name_alone), resolved.ref
 
 

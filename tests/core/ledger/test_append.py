@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,10 +47,28 @@ def test_appending_builds_a_valid_chain(east: Company, book: Book) -> None:
     # and each stored row hashes to its own hash (the chain derives from the rows alone)
     for entry in LedgerEntry.objects.filter(company=east):
         assert rules.entry_hash(facts_of(entry)) == entry.hash
-    # and the stream's head row points at the last one
+    # and the stream's head row points at the last one, moved when it was appended
     head = LedgerStream.objects.get(company=east, name="registration_book")
     assert (head.last_seq, head.last_hash) == (3, third.hash)
+    assert head.updated_at == third.recorded_at
     assert ledger_verify(company=east).ok
+
+
+def test_an_append_locks_the_head_then_inserts_and_moves_it_in_one_statement_on_postgresql(
+    east: Company, book: Book
+) -> None:
+    # given a stream with an entry (its head exists)
+    book(1)
+    # when one more entry is appended
+    with CaptureQueriesContext(connection) as captured:
+        entry = ledger_append(company=east, stream="registration_book", kind="k", payload={})
+    # then the head was locked and read, and the entry inserted with the head moved: in one
+    # statement on PostgreSQL (data-modifying WITH), in two on SQLite
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert len(statements) == (2 if connection.vendor == "postgresql" else 3), statements
+    head = LedgerStream.objects.get(company=east, name="registration_book")
+    assert (head.last_seq, head.last_hash, head.updated_at) == (2, entry.hash, entry.recorded_at)
+    assert LedgerEntry.objects.get(pk=entry.pk).hash == entry.hash
 
 
 def test_streams_are_numbered_separately_per_company_and_name(

@@ -6,11 +6,14 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kehu.core.org.models import Company, Staff
 from kehu.core.policy.kernel_schemas import CustomersPolicy
 from kehu.core.policy.selectors import (
+    policies_for,
     policy_at_version,
     policy_field_rows,
     policy_for,
@@ -175,3 +178,30 @@ def test_an_unknown_key_is_a_404_error(east: Company) -> None:
         policy_for(company=east, key="nonsense", at=timezone.now())
     assert caught.value.status == 404
     assert "nonsense" in caught.value.message_zh
+
+
+def test_several_keys_are_read_in_one_statement_as_each_would_be_alone(
+    liu: Staff, east: Company
+) -> None:
+    """Given identity changed from 15 March (twice: version 2 wins the tie) and customers
+    never, then reading both at once gives what reading each alone gives, at every moment."""
+    with time_machine.travel(MORNING, tick=False):
+        for value in ("decides", "needs_confirmation"):
+            policy_version_create(
+                staff=liu,
+                key="identity",
+                values={"full_name_alone": value},
+                effective_from=date(2026, 3, 15),
+                note="口径调整",
+            )
+    for at in (shanghai(2026, 3, 14, 23, 59), shanghai(2026, 3, 15), shanghai(2026, 9, 1)):
+        with CaptureQueriesContext(connection) as captured:
+            both = policies_for(company=east, keys=("identity", "customers"), at=at)
+        assert len(captured.captured_queries) == 1
+        for key in ("identity", "customers"):
+            alone = policy_for(company=east, key=key, at=at)
+            assert (both[key].ref, both[key].values) == (alone.ref, alone.values), (key, at)
+    assert (
+        policies_for(company=east, keys=("identity",), at=shanghai(2026, 9, 1))["identity"].ref
+        == "identity@v2"
+    )

@@ -119,8 +119,8 @@ def ledger_append(
             corrects=corrects,
             reason=reason,
         )
-        rawsql.insert(entry)
-        _move_head(head_id, entry)
+        # the head moves in the insert's own statement where the database allows it
+        rawsql.insert(entry, then=_head_moved(head_id, entry))
     return entry
 
 
@@ -226,7 +226,8 @@ def _sealed_entry(
             corrects_seq=corrects.seq if corrects is not None else None,
             reason=reason,
             recorded_by_id=item.recorded_by.pk if item.recorded_by is not None else None,
-        )
+        ),
+        payload_normalised=True,  # _checked_item normalised it
     )
     return LedgerEntry(
         company=company,
@@ -270,19 +271,17 @@ def _lock_head(company: Company, stream: str) -> tuple[int, int, str]:
     return int(row[0]), int(row[1]), str(row[2])
 
 
+def _head_moved(head_id: int, last: LedgerEntry) -> tuple[str, list[Any]]:
+    """The statement that moves the stream's head to ``last`` (SQL and parameters)."""
+    return (
+        f"UPDATE {rawsql.table(LedgerStream)}"
+        " SET last_seq = %s, last_hash = %s, updated_at = %s WHERE id = %s",
+        [last.seq, last.hash, last.recorded_at, head_id],
+    )
+
+
 def _move_head(head_id: int, last: LedgerEntry) -> None:
-    connection = connections[router.db_for_write(LedgerEntry)]
-    head_table = connection.ops.quote_name(LedgerStream._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {head_table} SET last_seq = %s, last_hash = %s, updated_at = %s WHERE id = %s",
-            [
-                last.seq,
-                last.hash,
-                connection.ops.adapt_datetimefield_value(last.recorded_at),
-                head_id,
-            ],
-        )
+    rawsql.execute(LedgerStream, *_head_moved(head_id, last))
 
 
 def ledger_correct(
