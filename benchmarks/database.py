@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+from time import perf_counter_ns
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -123,6 +124,8 @@ class BackgroundCheckpoints:
         self.every = every
         self.runs = 0
         self.busy = 0
+        # (start, end) of each run, perf_counter_ns: which timed calls ran alongside one
+        self.spans: list[tuple[int, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="checkpoints", daemon=True)
 
@@ -145,11 +148,24 @@ class BackgroundCheckpoints:
 
         try:
             while not self._stop.wait(self.every):
+                started = perf_counter_ns()
                 done = sqlite_checkpoint()
+                self.spans.append((started, perf_counter_ns()))
                 self.runs += 1
                 self.busy += bool(done and done.busy)
         finally:
             connection.close()  # this thread's own connection
 
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a call that ran from ``start`` to ``end`` (perf_counter_ns) ran alongside a
+        checkpoint."""
+        return any(started < end and start < ended for started, ended in self.spans)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"every_seconds": self.every, "runs": self.runs, "busy": self.busy}
+        spans_ms = [(end - start) / 1e6 for start, end in self.spans]
+        return {
+            "every_seconds": self.every,
+            "runs": self.runs,
+            "busy": self.busy,
+            "longest_ms": round(max(spans_ms), 1) if spans_ms else 0,
+        }
