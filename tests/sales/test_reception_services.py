@@ -300,3 +300,42 @@ def test_a7_7_a_public_customer_belongs_to_the_sales_department(office: Office) 
     assert stored.owner_after["kind"] == "sales_department"
     assert Customer.objects.get(pk=done.visit.customer_id or 0).owner is None
     assert all(t["outcome"] != "consumed" for t in stored.turn_effects)
+
+
+def test_a_visit_the_desk_recorded_nothing_about_is_decided_without_reading_the_ledger(
+    office: Office,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kehu.sales.models.reception import Visit
+
+    # given 孙客 was registered by 孙磊 ten days ago; two visitors arrive
+    old = old_registration(office, office.sun, 10, customer_name="孙客", contact="13900000006")
+    open_day(office, office.zhao)
+    quiet = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    noted = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    # when the desk records a conflict on the second one only (孙磊 holds 孙客)
+    assert office.sun.pk not in (quiet.receiver_id, noted.receiver_id)
+    services.conflict_record(actor=office.desk, visit_id=noted.pk, holder_id=office.sun.pk)
+    # then that visit counts one desk record, the other none
+    counts = dict(Visit.objects.values_list("pk", "desk_records"))
+    assert (counts[quiet.pk], counts[noted.pk]) == (0, 1)
+    # and registering the quiet visit reads no entry of the desk's stream
+    with CaptureQueriesContext(connection) as captured:
+        services.visit_register(
+            actor=office.desk,
+            visit_id=quiet.pk,
+            details=VisitDetails(customer_name="钱客", contact="13900000007"),
+        )
+    assert not [q for q in captured.captured_queries if "'receptions'" in q["sql"]]
+    # while registering the noted one reads the conflict and decides with it (found during
+    # the reception)
+    done = services.visit_register(
+        actor=office.desk,
+        visit_id=noted.pk,
+        details=VisitDetails(customer_name="孙客", contact="13900000006"),
+        customer_id=old.pk,
+    )
+    assert done.decision.facts["claims"], done.decision.facts
+    assert any(c.get("found_at") for c in done.decision.facts["claims"])

@@ -190,6 +190,8 @@ def _moment(value: dt.datetime | None, now: dt.datetime, visit: Visit, field: st
 
 
 def _record_event(actor: Staff, visit: Visit, kind: str, payload: dict[str, Any]) -> None:
+    """Append what the desk recorded about ``visit`` to the ``receptions`` stream and count it
+    on the visit (``Visit.desk_records``), in the caller's transaction."""
     ledger_append(
         company=actor.company,
         stream=RECEPTION_STREAM,
@@ -198,6 +200,12 @@ def _record_event(actor: Staff, visit: Visit, kind: str, payload: dict[str, Any]
         recorded_by=actor.user,
         subject=(VISIT_SUBJECT, visit.pk),
     )
+    rawsql.execute(
+        Visit,
+        f"UPDATE {rawsql.table(Visit)} SET desk_records = desk_records + 1 WHERE id = %s",
+        [visit.pk],
+    )
+    visit.desk_records += 1
 
 
 # --- arrival ------------------------------------------------------------------------------------
@@ -399,7 +407,8 @@ class _FactsBuilder:
         self._customer_keys: dict[int, IdentityKeys] = {}
         self._visit_keys: IdentityKeys | None = None
         self._name_only: IdentityMatch | None = None
-        self.desk_entries = _reception_entries(visit)
+        # the desk's entries about the visit: none to read when it recorded none
+        self.desk_entries = _reception_entries(visit) if visit.desk_records else []
         self.conflicts = (
             list(
                 ConflictEvent.objects.filter(visit=visit, found_at__lte=now).order_by(

@@ -78,6 +78,11 @@ class Visit(CompanyOwned):
     recorded_by = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
     )
+    # How many entries the desk appended about this visit to the ``receptions`` ledger stream
+    # (conflicts, consents, handling, came-for…), kept by the service that appends them in the
+    # same transaction: a visit with none needs no read of the ledger when it is decided (most
+    # registrations; docs/performance.md).
+    desk_records = models.PositiveIntegerField("前台记录条数", default=0)
 
     class Meta:
         verbose_name = "来访接待"
