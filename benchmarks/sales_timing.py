@@ -11,7 +11,8 @@ import io
 import json
 import pstats
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from time import perf_counter, perf_counter_ns
 from typing import Any
@@ -490,6 +491,95 @@ class _CountingCursor:
         return getattr(self.cursor, name)
 
 
+class CallAnatomy:
+    """Where the slowest timed registrations spent their time: in statements (the execute
+    wrapper), in the commit, in Python's garbage collector, or in the rest of kehu's Python —
+    so that a tail can be told from cold pages, a slow commit or a collection. The cost is two
+    clock reads per statement."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.calls: list[dict[str, Any]] = []
+        self._current: dict[str, Any] | None = None
+        self._gc_started = 0
+        gc.callbacks.append(self._gc)
+        commit = connection._commit
+
+        def timed_commit() -> Any:
+            started = perf_counter_ns()
+            try:
+                return commit()
+            finally:
+                if self._current is not None:
+                    self._current["commit_ns"] += perf_counter_ns() - started
+
+        connection._commit = timed_commit
+
+    def _gc(self, phase: str, info: dict[str, Any]) -> None:
+        if self._current is None:
+            return
+        if phase == "start":
+            self._gc_started = perf_counter_ns()
+        else:
+            self._current["gc_ns"] += perf_counter_ns() - self._gc_started
+
+    def _statement(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = perf_counter_ns()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = perf_counter_ns() - started
+            call = self._current
+            if call is not None:
+                call["statements_ns"] += spent
+                call["statements"] += 1
+                if spent > call["slowest_statement_ns"]:
+                    call["slowest_statement_ns"] = spent
+                    call["slowest_statement"] = " ".join(sql.split())[:90]
+
+    @contextmanager
+    def call(self, label: str, timed: bool) -> Iterator[None]:
+        if not timed:
+            yield
+            return
+        self._current = {
+            "visitor": label,
+            "statements": 0,
+            "statements_ns": 0,
+            "commit_ns": 0,
+            "gc_ns": 0,
+            "slowest_statement_ns": 0,
+            "slowest_statement": "",
+        }
+        started = perf_counter_ns()
+        try:
+            with self.connection.execute_wrapper(self._statement):
+                yield
+        finally:
+            self._current["total_ns"] = perf_counter_ns() - started
+            self.calls.append(self._current)
+            self._current = None
+
+    def slowest(self, n: int) -> list[dict[str, Any]]:
+        """The ``n`` slowest calls, in ms: total, statements, commit, collector, the rest."""
+        found = []
+        for call in sorted(self.calls, key=lambda c: -c["total_ns"])[:n]:
+            ms = {
+                k: round(call[f"{k}_ns"] / 1e6, 2) for k in ("total", "statements", "commit", "gc")
+            }
+            ms["python"] = round(ms["total"] - ms["statements"] - ms["commit"] - ms["gc"], 2)
+            found.append(
+                {
+                    **ms,
+                    "visitor": call["visitor"],
+                    "statements_count": call["statements"],
+                    "slowest_statement_ms": round(call["slowest_statement_ns"] / 1e6, 2),
+                    "slowest_statement": call["slowest_statement"],
+                }
+            )
+        return found
+
+
 def _profile(desk: Desk, visitors: list[Visitor]) -> str:
     profiler = cProfile.Profile()
     for v in visitors:
@@ -567,6 +657,7 @@ def measure(
     profiled = visitors[3 * per_path + 2 : 3 * per_path + 2 + sizes.profiled]
     profiled_api = visitors[3 * per_path + 2 + sizes.profiled :]
 
+    anatomy = CallAnatomy(connection)
     samples: dict[str, list[int]] = defaultdict(list)
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)  # (start, end) of each sample
     by_kind: dict[str, list[int]] = defaultdict(list)
@@ -576,7 +667,10 @@ def measure(
     def run_kehu(v: Visitor, timed: bool) -> None:
         begin = perf_counter_ns()
         try:
-            visit_id, arrive_ns = desk.in_process(v)
+            visit_id = desk.arrive(v)
+            arrive_ns = perf_counter_ns() - begin
+            with anatomy.call(f"{v.kind}", timed):
+                desk.register(v, visit_id)
         except KehuError as error:
             errors[f"in-process {v.kind}: {error.code}"] += 1
             return
@@ -752,6 +846,7 @@ def measure(
         },
         "timing_seconds": round(timing_seconds, 1),
         "background_checkpoints": checkpoints.as_dict(),
+        "slowest_register_calls": anatomy.slowest(8),
         "ledger_verify_seconds": round(verify_seconds, 1),
         "errors": dict(errors),
         "results": [r.as_dict() for r in results],

@@ -109,3 +109,10 @@ def test_a1_2_a_tiny_run_registers_through_every_path_and_the_loaded_book_verifi
     for result in paths.values():
         assert result["kehu"]["n"] == 4 and result["floor"]["n"] == 4
         assert result["kehu_queries"] > result["floor_queries"] > 0
+    # and the slowest registrations are taken apart: statements, commit, collector, the rest
+    slowest = outcome["slowest_register_calls"]
+    assert 0 < len(slowest) <= 4
+    for call in slowest:
+        assert call["statements_count"] > 0 and call["slowest_statement"]
+        parts = call["statements"] + call["commit"] + call["gc"] + call["python"]
+        assert abs(parts - call["total"]) < 0.05 and call["statements"] > 0
