@@ -302,6 +302,31 @@ def test_a7_7_a_public_customer_belongs_to_the_sales_department(office: Office) 
     assert all(t["outcome"] != "consumed" for t in stored.turn_effects)
 
 
+def test_a_namesake_seen_within_the_horizon_keeps_its_first_line_as_since(office: Office) -> None:
+    """The namesakes' read finds receivers seen since the horizon first, then reads their lines:
+    the claim still starts at the holder's first line, however old, and knows the latest."""
+    from kehu.sales.registration_services import registration_record as record
+
+    # given 李明 registered 张伟 200 days ago and received him again 10 days ago
+    namesake = old_registration(office, office.li, 200, customer_name="张伟", contact="13900000004")
+    with time_machine.travel(NOW - dt.timedelta(days=10), tick=False):
+        record(
+            staff=office.li,
+            details=VisitDetails(customer_name="张伟", contact="13900000004"),
+            receiver=office.li,
+            customer_id=namesake.pk,
+        )
+    # when another 张伟 walks in and 赵强 receives him
+    done = zhang_wei_walks_in_to_zhao(office)
+    # then the namesake's claim is in the facts, since the first line, last seen 10 days ago
+    claims = {c["id"]: c for c in done.decision.facts["claims"]}
+    claim = claims[f"customer:{namesake.pk}:staff:{office.li.pk}"]
+    assert claim["since"].startswith((NOW - dt.timedelta(days=200)).date().isoformat()[:7])
+    assert claim["last_holder_visit_at"].startswith(
+        (NOW - dt.timedelta(days=10)).date().isoformat()
+    )
+
+
 def test_a_visit_the_desk_recorded_nothing_about_is_decided_without_reading_the_ledger(
     office: Office,
 ) -> None:

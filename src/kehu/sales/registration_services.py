@@ -27,7 +27,7 @@ from django.utils import timezone
 from kehu.core import rawsql
 from kehu.core.customers import rules as identity_rules
 from kehu.core.customers.models import Customer
-from kehu.core.customers.selectors import CustomerMatch, customer_match
+from kehu.core.customers.selectors import CustomerIdMatch, customer_match, customer_match_ids
 from kehu.core.customers.services import customer_create
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
@@ -365,8 +365,10 @@ def registration_record(
     )
     tz = office_tz()
     with transaction.atomic(savepoint=savepoint):
-        matches: list[CustomerMatch] = (
-            customer_match(
+        # ids and keys only: a common name matches hundreds (their ids go on the line); a
+        # deciding match's file and owner are read when the registration is refused
+        matches: list[CustomerIdMatch] = (
+            customer_match_ids(
                 staff.company_id,
                 phone=phone_e164 or None,
                 name=details.customer_name or None,
@@ -374,15 +376,12 @@ def registration_record(
                 car_brand=details.car_brand or None,
                 exclude_customer_id=customer_id,
                 full_name_alone=full_name_alone,
-                # ids and keys only: a common name matches hundreds (their ids go on the line);
-                # a deciding match's owner is read when the registration is refused
-                light=True,
             )
             if not keys.is_empty
             else []
         )
         deciding = [m for m in matches if m.match.decides]
-        name_matches = [m.customer.pk for m in matches if m.match.needs_confirmation]
+        name_matches = [m.customer_id for m in matches if m.match.needs_confirmation]
         created = False
         if customer_id is not None:
             found = rawsql.select(
@@ -444,7 +443,7 @@ def registration_record(
             now=now,
         )
         conflicts = [
-            {"customer_id": m.customer.pk, "keys": [str(k) for k in m.match.keys]} for m in deciding
+            {"customer_id": m.customer_id, "keys": [str(k) for k in m.match.keys]} for m in deciding
         ]
         rule_ids = [rules.RULE_IDENTITY, rules.RULE_SAME_DAY]
         if first:
@@ -473,18 +472,22 @@ def registration_record(
     )
 
 
-def _refuse_existing(company_id: int, match: CustomerMatch, now: dt.datetime) -> None:
+def _refuse_existing(company_id: int, match: CustomerIdMatch, now: dt.datetime) -> None:
     kinds = [str(k) for k in match.match.keys]
-    holder = _holder(company_id, RegistrationKeyKind.CUSTOMER, str(match.customer.pk))
+    holder = _holder(company_id, RegistrationKeyKind.CUSTOMER, str(match.customer_id))
     if holder is not None:
         raise _already_registered(holder, kinds, now)
     keys_zh, keys_en = _keys_text(kinds)
-    owner = match.customer.owner
+    owner = (
+        Customer.objects.filter(company_id=company_id, pk=match.customer_id)
+        .values_list("owner__name", flat=True)
+        .first()
+    )
     raise customer_exists(
-        owner_name=owner.name if owner is not None else "未分配",
+        owner_name=owner or "未分配",
         keys_zh=keys_zh,
         keys_en=keys_en,
-        customer_id=match.customer.pk,
+        customer_id=match.customer_id,
     )
 
 

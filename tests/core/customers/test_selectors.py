@@ -184,37 +184,38 @@ class TestFamilyGroups:
         assert stranger.pk not in group
 
 
-class TestLightMatch:
-    """``customer_match(light=True)``: the same customers and keys, without building them whole
+class TestMatchIds:
+    """``customer_match_ids``: the same customers, keys and phones as ``customer_match``, as ids
     (registering a visit: a common name matches hundreds, and only their ids are kept)."""
 
-    def test_light_finds_the_same_customers_keys_and_phones_as_the_full_match(
+    def test_ids_are_the_same_customers_keys_and_phones_as_the_full_match(
         self, wang: Staff, li: Staff, make_customer: MakeCustomer
     ) -> None:
         make_customer(wang, name="张伟", phones=["13800000001"], owner=li)
-        make_customer(wang, name="张伟", phones=["13800000002"])
+        second = make_customer(wang, name="张伟", phones=["13800000002"])
         make_customer(wang, name="王芳", phones=["13800000003"], car_brand="宝马", plate="沪A12345")
         for query in (
             {"name": "张伟", "phone": "13800000002"},
             {"name": "张伟"},
-            {"plate": "沪A·12345", "car_brand": "BMW", "surname": "王"},
+            {"name": "张伟", "exclude_customer_id": second.pk},
+            {"plate": "沪A·12345", "car_brand": "BMW", "name": "王芳"},
+            {"name": "张伟", "full_name_alone": "decides"},
         ):
             full = selectors.customer_match(wang.company_id, **query)
-            light = selectors.customer_match(wang.company_id, light=True, **query)
-            assert [(m.customer.pk, m.match) for m in light] == [
+            ids = selectors.customer_match_ids(wang.company_id, **query)
+            assert [(m.customer_id, m.match) for m in ids] == [
                 (m.customer.pk, m.match) for m in full
-            ]
-            assert [getattr(m.customer, "matched_phone", None) for m in light] == [
+            ], query
+            assert [m.matched_phone for m in ids] == [
                 getattr(m.customer, "matched_phone", None) for m in full
-            ]
+            ], query
 
-    def test_light_is_one_narrow_statement_and_the_rest_loads_when_read(
+    def test_ids_are_one_narrow_statement_without_the_owner(
         self, wang: Staff, li: Staff, make_customer: MakeCustomer
     ) -> None:
-        make_customer(wang, name="张伟", phones=["13800000001"], owner=li)
+        made = make_customer(wang, name="张伟", phones=["13800000001"], owner=li)
         with CaptureQueriesContext(connection) as captured:
-            (found,) = selectors.customer_match(wang.company_id, name="张伟", light=True)
+            (found,) = selectors.customer_match_ids(wang.company_id, name="张伟")
         assert len(captured.captured_queries) == 1
         assert "org_staff" not in captured.captured_queries[0]["sql"]
-        assert found.customer.get_deferred_fields() >= {"owner_id", "name", "created_at"}
-        assert found.customer.owner == li  # read on demand (a refused registration names them)
+        assert found.customer_id == made.pk and found.match.needs_confirmation

@@ -53,7 +53,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -234,24 +234,24 @@ def _loader(connection: BaseDatabaseWrapper) -> _Loader:
     return loader
 
 
-def match_rows(
+class LightRow(NamedTuple):
+    """A matched customer as ``match_light_rows`` reads it: the id and the identity keys."""
+
+    id: int
+    full_name_key: str
+    surname: str
+    plate_key: str
+    car_brand_key: str
+    matched_phone: str | None
+
+
+def _fetch_matches(
     company_id: int,
     candidate: rules.IdentityKeys,
-    *,
-    exclude_customer_id: int | None = None,
-    light: bool = False,
-) -> list[tuple[Customer, str | None]]:
-    """The customers sharing a ground with ``candidate`` (owner loaded), in registration order,
-    each with the lowest of its phones among the candidate's (``None`` when none matched).
-
-    One query. As with the queryset, a customer carries ``matched_phone`` when the candidate has
-    phones. ``candidate`` must have at least one key. ``light``: each customer has only its id
-    and identity keys (``LIGHT_ATTNAMES``; other fields, the owner too, load when read) — a
-    common full name matches hundreds of customers, and a caller that needs their ids need not
-    build them whole.
-    """
-    db = router.db_for_read(Customer)
-    connection = connections[db]
+    exclude_customer_id: int | None,
+    light: bool,
+) -> tuple[BaseDatabaseWrapper, list[Any]]:
+    connection = connections[router.db_for_read(Customer)]
     sql, params = match_statement(
         company_id,
         candidate,
@@ -261,19 +261,55 @@ def match_rows(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return connection, cursor.fetchall()
+
+
+def match_light_rows(
+    company_id: int, candidate: rules.IdentityKeys, *, exclude_customer_id: int | None = None
+) -> list[LightRow]:
+    """``match_rows``' customers as plain rows — id, identity keys, matched phone — in the same
+    order, from a narrower statement (no owner). A common full name matches hundreds of
+    customers; a caller that keeps only their ids need not build each as a model instance
+    (≈ 7 µs each: 6 ms for one common name in a book of 720,000 customers)."""
+    _connection, rows = _fetch_matches(company_id, candidate, exclude_customer_id, light=True)
+    with_phones = bool(candidate.phones)
+    at = {name: i for i, name in enumerate(LIGHT_ATTNAMES)}
+    pk, name, surname, plate, brand = (
+        at["id"],
+        at["full_name_key"],
+        at["surname"],
+        at["plate_key"],
+        at["car_brand_key"],
+    )
+    return [
+        LightRow(
+            row[pk],
+            row[name],
+            row[surname],
+            row[plate],
+            row[brand],
+            row[-1] if with_phones else None,
+        )
+        for row in rows
+    ]
+
+
+def match_rows(
+    company_id: int,
+    candidate: rules.IdentityKeys,
+    *,
+    exclude_customer_id: int | None = None,
+) -> list[tuple[Customer, str | None]]:
+    """The customers sharing a ground with ``candidate`` (owner loaded), in registration order,
+    each with the lowest of its phones among the candidate's (``None`` when none matched).
+
+    One query. As with the queryset, a customer carries ``matched_phone`` when the candidate has
+    phones. ``candidate`` must have at least one key.
+    """
+    connection, rows = _fetch_matches(company_id, candidate, exclude_customer_id, light=False)
     if not rows:
         return []
-    if light:  # ids and text keys: nothing to convert
-        with_phones = bool(candidate.phones)
-        light_rows = []
-        for fetched in rows:
-            customer = Customer.from_db(db, LIGHT_ATTNAMES, fetched[: len(LIGHT_ATTNAMES)])
-            hit = fetched[-1] if with_phones else None
-            if with_phones:
-                customer.matched_phone = hit  # type: ignore[attr-defined]
-            light_rows.append((customer, hit))
-        return light_rows
+    db = connection.alias
     loader = _loader(connection)
     n = len(loader.customer_attnames)
     end = n + len(loader.staff_attnames)

@@ -185,7 +185,6 @@ def customer_match(
     surname: str | None = None,
     exclude_customer_id: int | None = None,
     full_name_alone: str = rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION,
-    light: bool = False,
 ) -> list[CustomerMatch]:
     """Existing customers of ``company`` that share an A7.4 key with the candidate.
 
@@ -196,25 +195,13 @@ def customer_match(
     "decides"``. Raises ``KehuError`` (customers.phone_invalid) for a malformed phone.
 
     The query is hand-written SQL built once per shape of candidate (``match_sql``): building
-    the same query with the ORM on every call cost 30–70 times the query itself. ``light``: the
-    customers carry only their id and identity keys (``match_sql.match_rows``).
+    the same query with the ORM on every call cost 30–70 times the query itself.
     """
     company_id = company if isinstance(company, int) else company.pk
-    try:
-        candidate = rules.IdentityKeys.from_raw(
-            name=name or "",
-            phones=_as_phone_list(phone, phones),
-            car_brand=car_brand or "",
-            plate=plate or "",
-            surname=surname or "",
-        )
-    except rules.PhoneNumberInvalid as exc:
-        raise phone_invalid(exc) from exc
+    candidate = _candidate(name, phone, phones, car_brand, plate, surname)
     if candidate.is_empty:
         return []
-    rows = match_sql.match_rows(
-        company_id, candidate, exclude_customer_id=exclude_customer_id, light=light
-    )
+    rows = match_sql.match_rows(company_id, candidate, exclude_customer_id=exclude_customer_id)
     results = []
     for customer, hit in rows:
         existing = rules.IdentityKeys(
@@ -228,6 +215,70 @@ def customer_match(
         if result.matched:
             results.append(CustomerMatch(customer=customer, match=result))
     return results
+
+
+@dataclass(frozen=True)
+class CustomerIdMatch:
+    """A customer ``customer_match_ids`` found: the id, why they match, the phone that did."""
+
+    customer_id: int
+    match: rules.IdentityMatch
+    matched_phone: str | None = None
+
+
+def customer_match_ids(
+    company: Company | int,
+    *,
+    phone: str | None = None,
+    name: str | None = None,
+    plate: str | None = None,
+    car_brand: str | None = None,
+    exclude_customer_id: int | None = None,
+    full_name_alone: str = rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION,
+) -> list[CustomerIdMatch]:
+    """``customer_match``'s matches as ids, in the same order, read by a narrower statement
+    (``match_sql.match_light_rows``: no owner, no model instances). Registering a visit keeps
+    only the ids of the customers a common name matches — hundreds of them — and reads a
+    deciding match's file only when it refuses the registration."""
+    company_id = company if isinstance(company, int) else company.pk
+    candidate = _candidate(name, phone, (), car_brand, plate, None)
+    if candidate.is_empty:
+        return []
+    results = []
+    for row in match_sql.match_light_rows(
+        company_id, candidate, exclude_customer_id=exclude_customer_id
+    ):
+        existing = rules.IdentityKeys(
+            full_name=row.full_name_key,
+            phones=frozenset([row.matched_phone]) if row.matched_phone else frozenset(),
+            car_brand=row.car_brand_key,
+            plate=row.plate_key,
+            surname=row.surname,
+        )
+        result = rules.identity_match(candidate, existing, full_name_alone=full_name_alone)
+        if result.matched:
+            results.append(CustomerIdMatch(row.id, result, row.matched_phone))
+    return results
+
+
+def _candidate(
+    name: str | None,
+    phone: str | None,
+    phones: Iterable[str],
+    car_brand: str | None,
+    plate: str | None,
+    surname: str | None,
+) -> rules.IdentityKeys:
+    try:
+        return rules.IdentityKeys.from_raw(
+            name=name or "",
+            phones=_as_phone_list(phone, phones),
+            car_brand=car_brand or "",
+            plate=plate or "",
+            surname=surname or "",
+        )
+    except rules.PhoneNumberInvalid as exc:
+        raise phone_invalid(exc) from exc
 
 
 def customer_match_queryset(
