@@ -272,6 +272,23 @@ def markdown(run: dict[str, Any]) -> str:
                     f"- {r['operation']} → {label}: median {_t(s['median_us'])}, "
                     f"p99 {_t(s['p99_us'])} (n {s['n']})"
                 )
+        slowest = db.get("slowest_register_calls") or []
+        if slowest:
+            out += [
+                "",
+                "The slowest in-process registrations, taken apart (ms):",
+                "",
+                "| total | statements | commit | collector | the rest (Python) | visitor "
+                "| statements | slowest statement |",
+                "|---:|---:|---:|---:|---:|---|---:|---|",
+            ]
+            for call in slowest:
+                out.append(
+                    f"| {call['total']:.1f} | {call['statements']:.1f} | {call['commit']:.1f} "
+                    f"| {call['gc']:.1f} | {call['python']:.1f} | {call['visitor']} "
+                    f"| {call['statements_count']} | {call['slowest_statement_ms']:.1f}: "
+                    f"`{call['slowest_statement'][:48]}…` |"
+                )
         if db.get("errors"):
             out.append(f"- errors: {db['errors']}")
         out.append("")
