@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -204,14 +204,7 @@ def customer_match(
     rows = match_sql.match_rows(company_id, candidate, exclude_customer_id=exclude_customer_id)
     results = []
     for customer, hit in rows:
-        existing = rules.IdentityKeys(
-            full_name=customer.full_name_key,
-            phones=frozenset([hit]) if hit else frozenset(),
-            car_brand=customer.car_brand_key,
-            plate=customer.plate_key,
-            surname=customer.surname,
-        )
-        result = rules.identity_match(candidate, existing, full_name_alone=full_name_alone)
+        result = _match_of(candidate, customer, hit, full_name_alone)
         if result.matched:
             results.append(CustomerMatch(customer=customer, match=result))
     return results
@@ -248,17 +241,41 @@ def customer_match_ids(
     for row in match_sql.match_light_rows(
         company_id, candidate, exclude_customer_id=exclude_customer_id
     ):
-        existing = rules.IdentityKeys(
-            full_name=row.full_name_key,
-            phones=frozenset([row.matched_phone]) if row.matched_phone else frozenset(),
-            car_brand=row.car_brand_key,
-            plate=row.plate_key,
-            surname=row.surname,
-        )
-        result = rules.identity_match(candidate, existing, full_name_alone=full_name_alone)
+        result = _match_of(candidate, row, row.matched_phone, full_name_alone)
         if result.matched:
             results.append(CustomerIdMatch(row.id, result, row.matched_phone))
     return results
+
+
+class _IdentityColumns(Protocol):
+    """A matched customer as the match statement reads it (a ``Customer`` or a light row)."""
+
+    @property
+    def full_name_key(self) -> str: ...
+    @property
+    def car_brand_key(self) -> str: ...
+    @property
+    def plate_key(self) -> str: ...
+    @property
+    def surname(self) -> str: ...
+
+
+def _match_of(
+    candidate: rules.IdentityKeys,
+    found: _IdentityColumns,
+    matched_phone: str | None,
+    full_name_alone: str,
+) -> rules.IdentityMatch:
+    """Which A7.4 keys ``found`` shares with ``candidate``: its identity columns, and of its
+    phones the one the statement matched."""
+    existing = rules.IdentityKeys(
+        full_name=found.full_name_key,
+        phones=frozenset([matched_phone]) if matched_phone else frozenset(),
+        car_brand=found.car_brand_key,
+        plate=found.plate_key,
+        surname=found.surname,
+    )
+    return rules.identity_match(candidate, existing, full_name_alone=full_name_alone)
 
 
 def _candidate(
