@@ -286,6 +286,11 @@ def sales_policy(company: Any, at: dt.datetime) -> tuple[rules.OwnershipPolicy, 
         resolved = policy_for(company=company, key="sales", at=at)
     except PolicyKeyUnknown:
         return rules.OwnershipPolicy(), "sales@default"
+    return _ownership_policy(resolved)
+
+
+def _ownership_policy(resolved: ResolvedPolicy[Any]) -> tuple[rules.OwnershipPolicy, str]:
+    """A resolved ``sales`` policy as the ownership engine takes it, and its reference."""
     return resolved.values.as_rules_policy(), resolved.ref
 
 
@@ -1208,8 +1213,7 @@ def _registration_policies(
 ) -> tuple[ResolvedPolicy[Any], tuple[rules.OwnershipPolicy, str]]:
     """The ``identity`` and ``sales`` policies in force at ``at``, in one statement."""
     found = policies_for(company=company, keys=("identity", "sales"), at=at)
-    sales = found["sales"]
-    return found["identity"], (sales.values.as_rules_policy(), sales.ref)
+    return found["identity"], _ownership_policy(found["sales"])
 
 
 @transaction.atomic
