@@ -380,6 +380,44 @@ def test_a7_14_a_family_follows_the_first_receiver_within_30_days(
     assert ("new_customer" in stored.flags) == (days > 30)
 
 
+@pytest.mark.parametrize(("deal", "owner"), [(False, "zhao"), (True, "li")])
+def test_a7_14_the_familys_window_runs_from_its_latest_deal(
+    office: Office, deal: bool, owner: str
+) -> None:
+    # given 李明 first received 冯父 40 days ago and, with ``deal``, closed his deal 10 days ago
+    father = old_registration(office, office.li, 40, customer_name="冯父", contact="13900000434")
+    if deal:
+        closed = NOW - dt.timedelta(days=10)
+        Deal.objects.create(
+            company=office.site.company,
+            site=office.site,
+            customer=father,
+            unit="2-202",
+            price=Decimal("900000.00"),
+            subscriber="冯父",
+            closer=office.li,
+            deposit_paid_at=closed,
+            subscription_signed_at=closed,
+            closed_at=closed,
+            recorded_by=office.desk,
+        )
+    # when his son walks in, 赵强 receives him, and the family link is recorded
+    visit = walk_in(office)
+    register(office, visit, customer_name="冯子", contact="13900000435")
+    family_link_add(
+        staff=office.wang,
+        customer_id=visit.customer_id or 0,
+        relative_id=father.pk,
+        relation="parent",
+    )
+    stored = services.visit_redecide(actor=office.desk, visit_id=visit.pk, cause="family").decision
+    # then 30 days run from the family's deal when it is later than its first reception (A7.14)
+    assert stored.clause == "A7.14" and owner_of(stored) == str(getattr(office, owner).pk)
+    claim = stored.facts["claims"][-1]
+    assert claim["kind"] == "family" and claim["holder"] == str(office.li.pk)
+    assert (claim["deal_at"] is not None) == deal
+
+
 def test_a7_14_a_batch_follows_the_first_receiver(office: Office) -> None:
     from kehu.core.customers.services import visit_batch_create
 

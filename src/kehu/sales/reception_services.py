@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.core import rawsql
-from kehu.core.customers.models import Customer, CustomerPhone, FamilyLink
+from kehu.core.customers.models import Customer, CustomerPhone
 from kehu.core.customers.rules import (
     FULL_NAME_ALONE_NEEDS_CONFIRMATION,
     IdentityKey,
@@ -38,7 +38,7 @@ from kehu.core.customers.rules import (
     identity_match,
     normalise_plate,
 )
-from kehu.core.customers.selectors import customer_group_ids
+from kehu.core.customers.selectors import customer_group
 from kehu.core.customers.services import customer_owner_set
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
@@ -638,55 +638,15 @@ class _FactsBuilder:
         """The salesperson who first received any member of the customer's family or batch
         holds them all, since that reception; ``deal_at``: the group's latest closed deal
         before this visit (A7.14: 30 days from the original registration or the deal)."""
-        group = customer_group_ids(company=self.company_id, customer_id=customer_id)
-        others = group - {customer_id}
-        if not others:
+        group = customer_group(company=self.company_id, customer_id=customer_id)
+        if not group.members - {customer_id}:
             return []
         assert self.registration is not None
-        first_reg = (
-            Registration.objects.filter(
-                company_id=self.company_id,
-                customer_id__in=group,
-                corrects__isnull=True,
-                visited_at__lt=self.visit.arrived_at,
-            )
-            .exclude(pk=self.registration.pk)
-            .order_by("visited_at", "pk")
-            .values_list("receiver_id", "visited_at", "customer_id")
-            .first()
-        )
-        first_visit = (
-            Visit.objects.filter(
-                company_id=self.company_id,
-                customer_id__in=group,
-                arrived_at__lt=self.visit.arrived_at,
-            )
-            .exclude(pk=self.visit.pk)
-            .order_by("arrived_at", "pk")
-            .values_list("receiver_id", "arrived_at", "customer_id")
-            .first()
-        )
-        firsts = [f for f in (first_reg, first_visit) if f is not None]
-        if not firsts:
+        first, deal_at = self._group_first_and_deal(group.members)
+        if first is None:
             return []
-        holder_id, since, member = min(firsts, key=lambda f: f[1])
-        deal_at = (
-            Deal.objects.filter(
-                company_id=self.company_id,
-                customer_id__in=group,
-                closed_at__isnull=False,
-                closed_at__lt=self.visit.arrived_at,
-            )
-            .exclude(visit_id=self.visit.pk)
-            .order_by("-closed_at", "-pk")
-            .values_list("closed_at", flat=True)
-            .first()
-        )
-        kind = (
-            rules.ClaimKind.FAMILY
-            if member in self._family_of(customer_id)
-            else rules.ClaimKind.BATCH
-        )
+        holder_id, since, member = first
+        kind = rules.ClaimKind.FAMILY if member in group.family else rules.ClaimKind.BATCH
         return [
             self.claim(
                 id=f"{kind.value}:{customer_id}",
@@ -698,18 +658,50 @@ class _FactsBuilder:
             )
         ]
 
-    def _family_of(self, customer_id: int) -> set[int]:
-        """The customer's family (direct relatives, transitively), themselves included."""
-        family, frontier = {customer_id}, {customer_id}
-        while frontier:
-            found = set(
-                FamilyLink.objects.filter(
-                    company_id=self.company_id, customer_id__in=frontier
-                ).values_list("relative_id", flat=True)
-            )
-            frontier = found - family
-            family |= frontier
-        return family
+    def _group_first_and_deal(
+        self, members: frozenset[int]
+    ) -> tuple[tuple[int | None, dt.datetime, int] | None, dt.datetime | None]:
+        """The group's first reception before this visit — its first line in the book or its
+        first visit, whichever came first (the line on a tie) — as (receiver, when, member), and
+        the group's latest closed deal before this visit, in one statement (asked on every
+        decision about a customer with family or companions)."""
+        assert self.registration is not None
+        arrived_at = self.visit.arrived_at
+        ids_sql, ids = rawsql.in_list(sorted(members))
+        registrations, visits, deals = (
+            rawsql.table(Registration),
+            rawsql.table(Visit),
+            rawsql.table(Deal),
+        )
+        found = rawsql.rows(
+            Registration,
+            "SELECT * FROM (SELECT 0, receiver_id, visited_at, customer_id"
+            f" FROM {registrations} WHERE company_id = %s AND customer_id IN {ids_sql}"
+            " AND corrects_id IS NULL AND visited_at < %s AND id <> %s"
+            " ORDER BY visited_at, id LIMIT 1) AS first_line"
+            " UNION ALL SELECT * FROM (SELECT 1, receiver_id, arrived_at, customer_id"
+            f" FROM {visits} WHERE company_id = %s AND customer_id IN {ids_sql}"
+            " AND arrived_at < %s AND id <> %s ORDER BY arrived_at, id LIMIT 1) AS first_visit"
+            " UNION ALL SELECT * FROM (SELECT 2, CAST(NULL AS BIGINT), closed_at,"
+            " CAST(NULL AS BIGINT)"
+            f" FROM {deals} WHERE company_id = %s AND customer_id IN {ids_sql}"
+            " AND closed_at IS NOT NULL AND closed_at < %s"
+            " AND (visit_id IS NULL OR visit_id <> %s)"
+            " ORDER BY closed_at DESC, id DESC LIMIT 1) AS last_deal",
+            [
+                *(self.company_id, *ids, arrived_at, self.registration.pk),
+                *(self.company_id, *ids, arrived_at, self.visit.pk),
+                *(self.company_id, *ids, arrived_at, self.visit.pk),
+            ],
+        )
+        by_part = {
+            part: (receiver, rawsql.datetime_value(at), member)
+            for part, receiver, at, member in found
+        }
+        firsts = [by_part[part] for part in (0, 1) if part in by_part]
+        first = min(firsts, key=lambda f: f[1]) if firsts else None
+        deal = by_part.get(2)
+        return first, deal[1] if deal else None
 
     # -- pre-registrations (A7.10) --------------------------------------------------------------
     def pre_registrations(self) -> list[rules.Claim]:

@@ -179,9 +179,14 @@ class TestFamilyGroups:
         visit_batch_create(
             staff=wang, visit_date=dt.date(2026, 5, 1), customer_ids=[father.pk, friend.pk]
         )
-        group = selectors.customer_group_ids(company=wang.company, customer_id=son.pk)
-        assert group == {son.pk, father.pk, friend.pk}
-        assert stranger.pk not in group
+        group = selectors.customer_group(company=wang.company, customer_id=son.pk)
+        assert group.members == {son.pk, father.pk, friend.pk}
+        assert stranger.pk not in group.members
+        # the family is reached by family links alone: the father's batch companion is not in it
+        assert group.family == {son.pk, father.pk}
+        assert selectors.customer_group(company=wang.company, customer_id=friend.pk).family == {
+            friend.pk
+        }
 
 
 class TestMatchIds:

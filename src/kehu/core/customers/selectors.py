@@ -461,28 +461,46 @@ def visit_batch_get_for_user(staff: Staff, batch_id: int) -> VisitBatch:
     return batch
 
 
-def customer_group_ids(*, company: Company | int, customer_id: int) -> set[int]:
-    """Every customer joined to this one through family links or shared visiting batches,
-    transitively (A7.6 / A7.14: a family, or a batch, is one customer for ownership).
+@dataclass(frozen=True)
+class CustomerGroup:
+    """The customers counted as one with a customer (A7.6 / A7.14), the customer included:
+    ``members`` through family links or shared visiting batches, ``family`` through family
+    links alone (direct relatives, transitively)."""
 
-    Includes ``customer_id`` itself. Used by ownership decisions; not filtered by visibility.
-    """
+    members: frozenset[int]
+    family: frozenset[int]
+
+
+def customer_group(*, company: Company | int, customer_id: int) -> CustomerGroup:
+    """The customer's family and batch group (``CustomerGroup``), transitively. Used by ownership
+    decisions; not filtered by visibility."""
     company_id = company if isinstance(company, int) else company.pk
     group = {customer_id}
     frontier = {customer_id}
+    relatives: dict[int, set[int]] = {}
     links, members = rawsql.table(FamilyLink), rawsql.table(VisitBatchMember)
     while frontier:
         # Relatives and batch companions of the frontier in one round trip (asked for on
-        # every ownership decision).
+        # every ownership decision), each edge saying which it is: the family is the part of
+        # the group reached by family links alone.
         ids_sql, ids = rawsql.in_list(sorted(frontier))
-        found = rawsql.scalars(
+        found = rawsql.rows(
             FamilyLink,
-            f"SELECT relative_id FROM {links} WHERE company_id = %s AND customer_id IN {ids_sql}"
-            f" UNION SELECT other.customer_id FROM {members} AS mine"
+            f"SELECT customer_id, relative_id, 1 FROM {links}"
+            f" WHERE company_id = %s AND customer_id IN {ids_sql}"
+            f" UNION SELECT mine.customer_id, other.customer_id, 0 FROM {members} AS mine"
             f" JOIN {members} AS other ON other.batch_id = mine.batch_id"
             f" WHERE mine.company_id = %s AND mine.customer_id IN {ids_sql}",
             [company_id, *ids, company_id, *ids],
         )
-        frontier = set(found) - group
+        for source, target, is_family in found:
+            if is_family:
+                relatives.setdefault(source, set()).add(target)
+        frontier = {target for _, target, _ in found} - group
         group |= frontier
-    return group
+    family, reached = {customer_id}, [customer_id]
+    while reached:
+        found_now = relatives.get(reached.pop(), set()) - family
+        family |= found_now
+        reached += found_now
+    return CustomerGroup(members=frozenset(group), family=frozenset(family))
