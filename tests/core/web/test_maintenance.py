@@ -42,7 +42,7 @@ def test_the_job_checkpoints_sqlite_and_leaves_postgresql_alone() -> None:
 
 
 def test_every_sqlite_connection_gets_the_raised_threshold() -> None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    if connection.vendor != "sqlite":
         pytest.skip("SQLite only")
     init = settings.DATABASES["default"]["OPTIONS"]["init_command"]
     assert f"PRAGMA wal_autocheckpoint={settings.SQLITE_WAL_AUTOCHECKPOINT_PAGES};" in init

@@ -1,0 +1,1 @@
+"""kehu's SQLite database backend: Django's own, with its placeholder rewriting remembered."""
