@@ -142,3 +142,60 @@ def test_insert_new_skips_rows_a_unique_constraint_holds_and_returns_the_rest(
         "甲",
     ]
     assert rawsql.insert_new(Site, [], returning=("name",)) == []
+
+
+def test_one_cursor_serves_every_statement_while_its_connection_lives(east: Company) -> None:
+    connection.ensure_connection()
+    kept = rawsql.cursor(connection)
+    assert rawsql.cursor(connection) is kept
+    with pytest.raises(IntegrityError), transaction.atomic():  # a failed statement…
+        rawsql.insert(Site(company=east, name="二号", kind=SiteKind.SALES_OFFICE))
+        rawsql.insert(Site(company=east, name="二号", kind=SiteKind.OFFICE))
+    # …leaves the kept cursor usable
+    assert rawsql.cursor(connection) is kept
+    assert rawsql.scalars(Company, "SELECT COUNT(*) FROM org_company WHERE id = %s", [east.pk]) == [
+        1
+    ]
+    with CaptureQueriesContext(connection) as captured:  # logged: a cursor of Django's each time
+        assert rawsql.cursor(connection) is not kept
+        rawsql.rows(Company, "SELECT 1", [])
+        rawsql.rows(Company, "SELECT 2", [])
+    assert [q["sql"] for q in captured.captured_queries] == ["SELECT 1", "SELECT 2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_database_connection_gets_a_new_cursor() -> None:
+    connection.ensure_connection()
+    before = connection.connection
+    kept = rawsql.cursor(connection)
+    connection.close()  # SQLite's in-memory test database stays open (Django keeps it)
+    connection.ensure_connection()
+    renewed = rawsql.cursor(connection)
+    assert (renewed is kept) == (connection.connection is before)
+    assert rawsql.scalars(Company, "SELECT 1", []) == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_is_kept_for_a_threads_connection_goes_with_it() -> None:
+    """Readers and cursors live on the connection object, not in a module-level table that
+    would keep every thread's connection alive (a server thread per request)."""
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+
+    gone: list[weakref.ref[Any]] = []
+
+    def work() -> None:
+        rawsql.select(Company, "id > %s", [0])
+        rawsql.rows(Company, "SELECT 1", [])
+        gone.append(weakref.ref(connections["default"]))
+        connections["default"].close()
+
+    for _ in range(3):
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(gone) == 3 and all(ref() is None for ref in gone)

@@ -50,7 +50,6 @@ difference; ``tests/core/customers/test_match_behaviour.py`` pins that.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -214,24 +213,21 @@ class _Loader:
     converters: rawsql.Converters
 
 
-# Converters are bound to a connection (each thread has its own), hence one loader per connection.
-_LOADERS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Loader] = weakref.WeakKeyDictionary()
-
-
 def _loader(connection: BaseDatabaseWrapper) -> _Loader:
-    loader = _LOADERS.get(connection)
-    if loader is None:
+    # converters are bound to a connection (each thread has its own): one loader per connection
+    def make() -> _Loader:
         customer_fields = list(Customer._meta.concrete_fields)
         staff_fields = list(Staff._meta.concrete_fields)
         n = len(customer_fields)
-        loader = _LOADERS[connection] = _Loader(
+        return _Loader(
             customer_attnames=tuple(f.attname for f in customer_fields),
             staff_attnames=tuple(f.attname for f in staff_fields),
             staff_pk=n + staff_fields.index(Staff._meta.pk),
             converters=rawsql.converters(customer_fields, Customer._meta.db_table, 0, connection)
             + rawsql.converters(staff_fields, Staff._meta.db_table, n, connection),
         )
-    return loader
+
+    return rawsql.per_connection(connection, "customer_match_loader", make)
 
 
 class LightRow(NamedTuple):
@@ -259,9 +255,9 @@ def _fetch_matches(
         connection=connection,
         light=light,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return connection, cursor.fetchall()
+    statement = rawsql.cursor(connection)
+    statement.execute(sql, params)
+    return connection, statement.fetchall()
 
 
 def match_light_rows(

@@ -258,13 +258,12 @@ def _lock_head(company: Company, stream: str) -> tuple[int, int, str]:
     connection = connections[router.db_for_write(LedgerStream)]
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     table = connection.ops.quote_name(LedgerStream._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, last_seq, last_hash FROM {table} WHERE company_id = %s AND name = %s"
-            + lock,
-            [company.pk, stream],
-        )
-        row = cursor.fetchone()
+    statement = rawsql.cursor(connection)
+    statement.execute(
+        f"SELECT id, last_seq, last_hash FROM {table} WHERE company_id = %s AND name = %s" + lock,
+        [company.pk, stream],
+    )
+    row = statement.fetchone()
     if row is None:
         head = _lock_stream(company, stream)
         return head.pk, head.last_seq, head.last_hash
