@@ -55,3 +55,4 @@ def scratch_registry() -> Iterator[None]:
         registry._SCHEMAS.update(schemas)
         registry._PROFILES.clear()
         registry._PROFILES.update(profiles)
+        registry._BASELINES.clear()

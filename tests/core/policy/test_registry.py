@@ -13,6 +13,7 @@ from kehu.core.org.models import Company
 from kehu.core.policy.kernel_schemas import CustomersPolicy, IdentityPolicy
 from kehu.core.policy.registry import (
     PolicySchema,
+    baseline_values,
     policy_field,
     policy_schema,
     policy_schemas,
@@ -93,6 +94,18 @@ class TestRegistering:
         for bad in ("Sales", "sales-office", "versions", "schemas"):
             with pytest.raises(ImproperlyConfigured):
                 register_policy_schema(bad, Sample, "示例", "Sample")
+
+    def test_a_baseline_is_validated_once_and_again_after_a_profile_changes_it(self) -> None:
+        class Sample(PolicySchema):
+            days: int = policy_field(3, title="天数", title_en="Days")
+
+        register_policy_schema("sample", Sample, "示例", "Sample")
+        first, source = baseline_values("sample", "gas_utility")
+        assert (first.days, source) == (3, "default")  # type: ignore[attr-defined]
+        assert baseline_values("sample", "gas_utility")[0] is first  # shared: the model is frozen
+        register_policy_profile("gas_utility", "sample", {"days": 5})
+        changed, source = baseline_values("sample", "gas_utility")
+        assert (changed.days, source) == (5, "profile")  # type: ignore[attr-defined]
 
     def test_a_profile_must_fit_the_schema(self) -> None:
         class Sample(PolicySchema):
