@@ -216,6 +216,42 @@ def test_a_payload_normalised_beforehand_hashes_the_same(payload: dict[str, Any]
     assert seal(replace(entry, payload=normalise(payload)), payload_normalised=True).hash == fast
 
 
+class _Frozen(dict):  # type: ignore[type-arg]
+    """A mapping that is not a plain ``dict``: normalise takes its general path."""
+
+
+def _disguised(value: Any) -> Any:
+    """``value`` with every container and text in a subclass or another shape: a tuple for a
+    list, a dict subclass, a ``str`` subclass (as a ``StrEnum`` is), which the plain-type fast
+    path leaves to the general one."""
+
+    class Text(str):
+        pass
+
+    if isinstance(value, dict):
+        return _Frozen({Text(k): _disguised(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_disguised(v) for v in value)
+    if isinstance(value, str):
+        return Text(value)
+    return value
+
+
+@given(json_values)
+def test_plain_and_disguised_json_normalise_alike_and_read_back_the_same(value: Any) -> None:
+    plain = normalise(value)
+    assert plain == json.loads(json.dumps(value))
+    assert normalise(_disguised(value)) == plain
+    assert type(normalise(_disguised(value))) is type(plain)
+
+
+@given(json_text.filter(lambda t: not t.isascii()), st.sampled_from(["value", "key"]))
+def test_a_nul_is_refused_in_chinese_and_in_ascii_text_keys_included(text: str, where: str) -> None:
+    for bad in (text + "\x00", "abc\x00"):
+        with pytest.raises(NotCanonical):
+            normalise({"v": [bad]} if where == "value" else {"v": {bad: 1}})
+
+
 # A mix of ASCII and Chinese, so that many single-byte changes keep the JSON valid.
 mutable_text = st.text(alphabet="abcxyz019 张三李", min_size=1, max_size=10)
 mutable_objects = st.dictionaries(
