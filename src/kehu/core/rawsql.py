@@ -62,7 +62,9 @@ def cursor(connection: Any) -> Any:
     async-safety checks), a fifth of a simple statement, and a registration runs about twenty.
     While queries are being logged (``DEBUG``, ``CaptureQueriesContext``) every call gets a
     new cursor, so each statement is logged as Django logs it. Nothing here is closed by the
-    caller: a kept cursor lives with its connection."""
+    caller: a kept cursor lives with its connection. Read every row a statement returns
+    (``fetchall``): on SQLite a statement left part-read keeps its read snapshot after the
+    commit, and the WAL cannot be checkpointed past it until the cursor runs its next one."""
     raw = connection.connection
     if raw is None or connection.queries_logged:
         return connection.cursor()
@@ -363,13 +365,13 @@ def insert(instance: M, *, then: tuple[str, Sequence[Any]] | None = None) -> M:
             [*values, *then_values],
         )
         if plan.pk_column:
-            instance.pk = statement.fetchone()[0]
+            instance.pk = statement.fetchall()[0][0]
         then = None
     elif not plan.pk_column:
         statement.execute(plan.sql, values)
     elif connection.features.can_return_columns_from_insert:
         statement.execute(plan.returning, values)
-        instance.pk = statement.fetchone()[0]
+        instance.pk = statement.fetchall()[0][0]
     else:  # SQLite before 3.35
         statement.execute(plan.sql, values)
         instance.pk = connection.ops.last_insert_id(

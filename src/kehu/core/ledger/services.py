@@ -263,7 +263,8 @@ def _lock_head(company: Company, stream: str) -> tuple[int, int, str]:
         f"SELECT id, last_seq, last_hash FROM {table} WHERE company_id = %s AND name = %s" + lock,
         [company.pk, stream],
     )
-    row = statement.fetchone()
+    found = statement.fetchall()
+    row = found[0] if found else None
     if row is None:
         head = _lock_stream(company, stream)
         return head.pk, head.last_seq, head.last_hash
