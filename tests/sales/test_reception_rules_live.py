@@ -89,6 +89,32 @@ def turns(decision: OwnershipDecision) -> dict[str, str]:
     return {t["salesperson"]: t["outcome"] for t in decision.turn_effects}
 
 
+def closed_deal(
+    o: Office,
+    customer_id: int,
+    closer: Staff,
+    at: dt.datetime,
+    subscriber: str,
+    *,
+    visit: Visit | None = None,
+) -> Deal:
+    """A deal on ``customer_id`` closed by ``closer`` at ``at`` (deposit and subscription then)."""
+    return Deal.objects.create(
+        company=o.site.company,
+        site=o.site,
+        customer_id=customer_id,
+        visit=visit,
+        unit="1-101",
+        price=Decimal("1000000.00"),
+        subscriber=subscriber,
+        closer=closer,
+        deposit_paid_at=at,
+        subscription_signed_at=at,
+        closed_at=at,
+        recorded_by=o.desk,
+    )
+
+
 def later(minutes: int) -> time_machine.travel:
     return time_machine.travel(NOW + dt.timedelta(minutes=minutes), tick=False)
 
@@ -359,6 +385,17 @@ def test_a7_13_holder_not_reachable_the_receiver_helps(office: Office) -> None:
 # --- A7.14 family: day 30 vs 31 -----------------------------------------------------------------
 
 
+def son_of(o: Office, father: Customer, name: str, phone: str) -> OwnershipDecision:
+    """The son walks in, 赵强 receives and registers him, the family link to ``father`` is
+    recorded and the visit decided again: the decision."""
+    visit = walk_in(o)
+    register(o, visit, customer_name=name, contact=phone)
+    family_link_add(
+        staff=o.wang, customer_id=visit.customer_id or 0, relative_id=father.pk, relation="parent"
+    )
+    return services.visit_redecide(actor=o.desk, visit_id=visit.pk, cause="family").decision
+
+
 @pytest.mark.parametrize(("days", "owner", "clause"), [(30, "li", "A7.14"), (31, "zhao", "A7.14")])
 def test_a7_14_a_family_follows_the_first_receiver_within_30_days(
     office: Office, days: int, owner: str, clause: str
@@ -366,15 +403,7 @@ def test_a7_14_a_family_follows_the_first_receiver_within_30_days(
     # given 李明 first received 郑父 ``days`` days ago
     father = old_registration(office, office.li, days, customer_name="郑父", contact="13900000430")
     # when his son walks in, 赵强 receives and registers him, and the family link is recorded
-    visit = walk_in(office)
-    register(office, visit, customer_name="郑子", contact="13900000431")
-    family_link_add(
-        staff=office.wang,
-        customer_id=visit.customer_id or 0,
-        relative_id=father.pk,
-        relation="parent",
-    )
-    stored = services.visit_redecide(actor=office.desk, visit_id=visit.pk, cause="family").decision
+    stored = son_of(office, father, "郑子", "13900000431")
     # then within 30 days the son is 李明's (A7.14); on day 31 he is a new customer of 赵强
     assert stored.clause == clause and owner_of(stored) == str(getattr(office, owner).pk)
     assert ("new_customer" in stored.flags) == (days > 30)
@@ -387,30 +416,9 @@ def test_a7_14_the_familys_window_runs_from_its_latest_deal(
     # given 李明 first received 冯父 40 days ago and, with ``deal``, closed his deal 10 days ago
     father = old_registration(office, office.li, 40, customer_name="冯父", contact="13900000434")
     if deal:
-        closed = NOW - dt.timedelta(days=10)
-        Deal.objects.create(
-            company=office.site.company,
-            site=office.site,
-            customer=father,
-            unit="2-202",
-            price=Decimal("900000.00"),
-            subscriber="冯父",
-            closer=office.li,
-            deposit_paid_at=closed,
-            subscription_signed_at=closed,
-            closed_at=closed,
-            recorded_by=office.desk,
-        )
+        closed_deal(office, father.pk, office.li, NOW - dt.timedelta(days=10), subscriber="冯父")
     # when his son walks in, 赵强 receives him, and the family link is recorded
-    visit = walk_in(office)
-    register(office, visit, customer_name="冯子", contact="13900000435")
-    family_link_add(
-        staff=office.wang,
-        customer_id=visit.customer_id or 0,
-        relative_id=father.pk,
-        relation="parent",
-    )
-    stored = services.visit_redecide(actor=office.desk, visit_id=visit.pk, cause="family").decision
+    stored = son_of(office, father, "冯子", "13900000435")
     # then 30 days run from the family's deal when it is later than its first reception (A7.14)
     assert stored.clause == "A7.14" and owner_of(stored) == str(getattr(office, owner).pk)
     claim = stored.facts["claims"][-1]
@@ -467,20 +475,7 @@ def test_a7_16_found_after_the_deal_50_50_within_3_days_else_all_to_the_closer(
     services.visit_end(actor=office.desk, visit_id=visit.pk)
     # and 赵强 closes a deal the next day
     closed = NOW + dt.timedelta(days=1)
-    deal = Deal.objects.create(
-        company=office.site.company,
-        site=office.site,
-        customer_id=visit.customer_id or 0,
-        visit=visit,
-        unit="1-101",
-        price=Decimal("1000000.00"),
-        subscriber="王五",
-        closer=office.zhao,
-        deposit_paid_at=closed,
-        subscription_signed_at=closed,
-        closed_at=closed,
-        recorded_by=office.desk,
-    )
+    deal = closed_deal(office, visit.customer_id or 0, office.zhao, closed, "王五", visit=visit)
     # when, ``found_days`` after the deal, 李明 finds the conflict
     found = closed + dt.timedelta(days=found_days)
     with time_machine.travel(found, tick=False):
