@@ -641,7 +641,6 @@ class _FactsBuilder:
         group = customer_group(company=self.company_id, customer_id=customer_id)
         if not group.members - {customer_id}:
             return []
-        assert self.registration is not None
         first, deal_at = self._group_first_and_deal(group.members)
         if first is None:
             return []

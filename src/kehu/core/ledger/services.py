@@ -257,10 +257,10 @@ def _lock_head(company: Company, stream: str) -> tuple[int, int, str]:
     on the stream's first entry."""
     connection = connections[router.db_for_write(LedgerStream)]
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    table = connection.ops.quote_name(LedgerStream._meta.db_table)
     statement = rawsql.cursor(connection)
     statement.execute(
-        f"SELECT id, last_seq, last_hash FROM {table} WHERE company_id = %s AND name = %s" + lock,
+        f"SELECT id, last_seq, last_hash FROM {rawsql.table(LedgerStream)}"
+        " WHERE company_id = %s AND name = %s" + lock,
         [company.pk, stream],
     )
     found = statement.fetchall()
