@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext_lazy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kehu.core import rawsql
 from kehu.core.org.models import Company, Site, SiteKind, Staff
@@ -199,3 +204,65 @@ def test_what_is_kept_for_a_threads_connection_goes_with_it() -> None:
         thread.join()
     gc.collect()
     assert len(gone) == 3 and all(ref() is None for ref in gone)
+
+
+# --- the short path of an insert's values -----------------------------------------------------
+
+_PREPARED_KINDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.DateTimeField,
+)
+_WRITTEN_FIELDS = [
+    field
+    for model in apps.get_models()
+    for field in model._meta.concrete_fields
+    if not field.primary_key and not getattr(field, "auto_now", False)
+    if not getattr(field, "auto_now_add", False)
+    if isinstance(field, _PREPARED_KINDS)
+]
+
+
+class _Choice(models.TextChoices):
+    OFFICE = "office", "办公室"
+
+
+_values = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.booleans(),
+    st.just(_Choice.OFFICE),  # a str subclass: Django's path gives the plain value
+    st.just(gettext_lazy("客户")),  # a lazy translation: Django's path resolves it
+    st.datetimes(timezones=st.sampled_from([dt.UTC, ZoneInfo("Asia/Shanghai")])),
+    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1)).map(
+        lambda moment: moment.replace(tzinfo=dt.UTC)
+    ),
+)
+
+
+def _prepared(prepare: Any, instance: Any) -> tuple[str, Any]:
+    try:
+        prepared = prepare(instance)
+        return "value", (type(prepared), prepared)
+    except Exception as error:  # the same failure either way is the claim
+        return "error", type(error)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(_WRITTEN_FIELDS), value=_values)
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # Django's naive-datetime warning
+def test_an_inserts_values_are_what_djangos_own_preparation_gives(field: Any, value: Any) -> None:
+    # given an unsaved row whose field holds the value (any value: the short path must fall
+    # back to Django's whenever it is not one the short path knows)
+    instance = field.model()
+    setattr(instance, field.attname, value)
+    short = rawsql.preparer(field, connection)
+    # then it prepares what Django's pre_save + get_db_prep_save prepare, or fails alike
+    django = _prepared(
+        lambda row: field.get_db_prep_save(field.pre_save(row, True), connection), instance
+    )
+    assert _prepared(lambda row: short(row, connection), instance) == django

@@ -18,7 +18,9 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.db import connections, models, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
@@ -80,14 +82,18 @@ def column(model: type[models.Model], name: str) -> str:
     return str(_connection(model).ops.quote_name(_column_field(model, name).column))
 
 
-def db_value(model: type[models.Model], value: Any) -> Any:
+def _parameter(connection: Any, value: Any) -> Any:
     """``value`` as a raw parameter: aware datetimes and dates the way the ORM stores them (on
     SQLite, naive UTC text — the default adapter would add an offset and break comparisons)."""
     if isinstance(value, dt.datetime):
-        return _connection(model).ops.adapt_datetimefield_value(value)
+        return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, dt.date):
-        return _connection(model).ops.adapt_datefield_value(value)
+        return connection.ops.adapt_datefield_value(value)
     return value
+
+
+def _parameters(connection: Any, values: Iterable[Any]) -> list[Any]:
+    return [_parameter(connection, value) for value in values]
 
 
 def in_list(values: Iterable[Any]) -> tuple[str, list[Any]]:
@@ -114,7 +120,7 @@ def select(
     connection = _connection(model)
     reader = _reader(model, connection)
     sql = f"SELECT {reader.columns} FROM {table(model)} WHERE {where}"
-    found = _fetch(model, sql, params, order_by=order_by, limit=limit, lock=lock)
+    found = _fetch(connection, sql, params, order_by=order_by, limit=limit, lock=lock)
     return [reader.instance(connection, row) for row in found]
 
 
@@ -140,7 +146,7 @@ def select_first_of_each(
         )
         params += part_params
     statement = cursor(connection)
-    statement.execute(" UNION ALL ".join(parts), [db_value(model, p) for p in params])
+    statement.execute(" UNION ALL ".join(parts), _parameters(connection, params))
     found = statement.fetchall()
     firsts: list[M | None] = [None] * len(wheres)
     for row in found:
@@ -149,7 +155,7 @@ def select_first_of_each(
 
 
 def _fetch(
-    model: type[models.Model],
+    connection: Any,
     sql: str,
     params: Sequence[Any],
     *,
@@ -160,7 +166,6 @@ def _fetch(
 ) -> list[Any]:
     """Run ``sql`` with its ``ORDER BY``, ``LIMIT`` and ``FOR UPDATE [OF lock_of]`` (where the
     database has them; SQLite locks the whole database for a writing transaction anyway)."""
-    connection = _connection(model)
     if order_by:
         sql += f" ORDER BY {order_by}"
     if limit:
@@ -169,7 +174,7 @@ def _fetch(
         of = lock_of and connection.features.has_select_for_update_of
         sql += f" FOR UPDATE OF {lock_of}" if of else " FOR UPDATE"
     statement = cursor(connection)
-    statement.execute(sql, [db_value(model, p) for p in params])
+    statement.execute(sql, _parameters(connection, params))
     return list(statement.fetchall())
 
 
@@ -209,7 +214,7 @@ def select_with(
         )
         targets.append((field, reader, target._meta.pk.attname))
     sql = f"SELECT {', '.join(columns)} FROM {table(model)} AS m {' '.join(joins)} WHERE {where}"
-    found = _fetch(model, sql, params, order_by=order_by, limit=limit, lock=lock, lock_of="m")
+    found = _fetch(connection, sql, params, order_by=order_by, limit=limit, lock=lock, lock_of="m")
     instances = []
     for row in found:
         start = len(main.attnames)
@@ -287,8 +292,9 @@ def scalars(model: type[models.Model], sql: str, params: Sequence[Any]) -> list[
 def rows(model: type[models.Model], sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Every row of ``sql`` as plain tuples (a cursor; no instances). Datetimes an aggregate
     returns come back as the driver gives them: pass them through ``datetime_value``."""
-    statement = cursor(_connection(model))
-    statement.execute(sql, [db_value(model, p) for p in params])
+    connection = _connection(model)
+    statement = cursor(connection)
+    statement.execute(sql, _parameters(connection, params))
     return [tuple(row) for row in statement.fetchall()]
 
 
@@ -306,15 +312,20 @@ def _write_connection(model: type[models.Model]) -> Any:
 @dataclass(frozen=True)
 class _InsertPlan:
     """One model's ``INSERT`` on one database: the fields written (every concrete field but the
-    auto primary key) and the statement's texts, built once (quoting each column on every
-    insert was a tenth of the insert's Python)."""
+    auto primary key), how each value is prepared, and the statement's texts, built once
+    (quoting each column on every insert was a tenth of the insert's Python)."""
 
     fields: tuple[Any, ...]
+    prepare: tuple[Prepare, ...]  # per field: (instance, connection) -> the parameter
+    columns: str  # ("a", "b", …)
     sql: str  # INSERT INTO … VALUES (…)
     returning: str  # … RETURNING <pk>, or the plain insert when there is no auto key
     inserted: str  # after a data-modifying WITH: SELECT <pk> FROM inserted
     pk_column: str  # quoted; "" without an auto primary key
     pk_column_name: str
+
+    def values(self, instance: models.Model, connection: Any) -> list[Any]:
+        return [prepare(instance, connection) for prepare in self.prepare]
 
 
 _INSERT_PLANS: dict[tuple[str, type[models.Model]], _InsertPlan] = {}
@@ -332,6 +343,8 @@ def _insert_plan(connection: Any, model: type[models.Model]) -> _InsertPlan:
         pk_column = quote(meta.auto_field.column) if meta.auto_field else ""
         plan = _INSERT_PLANS[(connection.alias, model)] = _InsertPlan(
             fields=fields,
+            prepare=tuple(preparer(f, connection) for f in fields),
+            columns=f"({columns})",
             sql=sql,
             returning=f"{sql} RETURNING {pk_column}" if pk_column else sql,
             inserted=f"SELECT {pk_column} FROM inserted" if pk_column else "SELECT 1",
@@ -339,6 +352,97 @@ def _insert_plan(connection: Any, model: type[models.Model]) -> _InsertPlan:
             pk_column_name=meta.auto_field.column if meta.auto_field else "",
         )
     return plan
+
+
+# --- preparing a field's value for writing ------------------------------------------------------
+#
+# Django prepares every value it writes through the field's ``pre_save`` and
+# ``get_db_prep_save`` (three or four calls deep: ``get_prep_value``, ``to_python``, the
+# backend's adapter). For the plain fields that make up most of a row — text, integers,
+# booleans, integer foreign keys — that path returns a value of the right type unchanged, and
+# going through it was a tenth of a registration's Python on SQLite. ``preparer`` checks once
+# per field and database whether the field is such a plain field; the value is then used as it
+# is when its type is exactly one the path would return unchanged, and anything else (a
+# subclass of ``str``, a lazy translation, an expression) still takes Django's path.
+
+Prepare = Callable[[models.Model, Any], Any]
+
+_NONE = type(None)
+_TEXT_FIELDS = (models.CharField, models.TextField)
+_INTEGER_FIELDS = (
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+)
+_AUTO_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+def _unchanged_types(field: Any, connection: Any) -> frozenset[type] | None:
+    """The exact types of value that Django's preparation of ``field`` returns unchanged on
+    ``connection`` (``None`` when that is not known for the field's class)."""
+    kind = type(field)
+    ops = type(connection.ops)
+    integers_as_they_are = (
+        ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+    )
+    if kind in _TEXT_FIELDS:
+        return frozenset({str, _NONE})
+    if kind is models.BooleanField:
+        return frozenset({bool, _NONE})
+    if kind in _INTEGER_FIELDS and integers_as_they_are:
+        return frozenset({int, _NONE})
+    if (
+        kind is models.ForeignKey
+        and type(field.target_field) in _AUTO_FIELDS
+        and ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+    ):
+        return frozenset({int, _NONE})
+    return None
+
+
+def _utc_datetimes_as_text(field: Any, connection: Any) -> bool:
+    """Whether ``field`` is a plain ``DateTimeField`` stored as naive UTC text (SQLite with
+    ``USE_TZ``): Django's path makes an aware UTC datetime naive and writes ``str()`` of it."""
+    return (
+        type(field) is models.DateTimeField
+        and not field.auto_now
+        and not field.auto_now_add
+        and connection.vendor == "sqlite"
+        and bool(settings.USE_TZ)
+        and connection.timezone == dt.UTC
+    )
+
+
+def preparer(field: Any, connection: Any) -> Prepare:
+    """How to prepare ``field``'s value of an unsaved instance for an ``INSERT`` on
+    ``connection``: what ``field.get_db_prep_save(field.pre_save(instance, True), connection)``
+    gives, by a shorter path where the field and the value allow it (see above)."""
+
+    def django(instance: models.Model, connection: Any) -> Any:
+        return field.get_db_prep_save(field.pre_save(instance, True), connection)
+
+    attname = field.attname
+    unchanged = _unchanged_types(field, connection)
+    if unchanged is not None:
+
+        def plain(instance: models.Model, connection: Any) -> Any:
+            value = getattr(instance, attname)
+            return value if type(value) in unchanged else django(instance, connection)
+
+        return plain
+    if _utc_datetimes_as_text(field, connection):
+
+        def utc_text(instance: models.Model, connection: Any) -> Any:
+            value = getattr(instance, attname)
+            if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+                return str(value.replace(tzinfo=None))
+            return django(instance, connection)
+
+        return utc_text
+    return django
 
 
 def insert(instance: M, *, then: tuple[str, Sequence[Any]] | None = None) -> M:
@@ -355,11 +459,11 @@ def insert(instance: M, *, then: tuple[str, Sequence[Any]] | None = None) -> M:
     model = type(instance)
     connection = _write_connection(model)
     plan = _insert_plan(connection, model)
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
+    values = plan.values(instance, connection)
     statement = cursor(connection)
     if then is not None and connection.vendor == "postgresql":
         then_sql, then_params = then
-        then_values = [db_value(model, p) for p in then_params]
+        then_values = _parameters(connection, then_params)
         statement.execute(
             f"WITH inserted AS ({plan.returning}), then_done AS ({then_sql}) {plan.inserted}",
             [*values, *then_values],
@@ -378,7 +482,7 @@ def insert(instance: M, *, then: tuple[str, Sequence[Any]] | None = None) -> M:
             statement, model._meta.db_table, plan.pk_column_name
         )
     if then is not None:
-        statement.execute(then[0], [db_value(model, p) for p in then[1]])
+        statement.execute(then[0], _parameters(connection, then[1]))
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
@@ -411,8 +515,9 @@ def update(instance: models.Model, fields: Sequence[str]) -> int:
 
 def execute(model: type[models.Model], sql: str, params: Sequence[Any]) -> int:
     """Run one writing statement on ``model``'s database; returns the rows it changed."""
-    statement = cursor(_write_connection(model))
-    statement.execute(sql, [db_value(model, p) for p in params])
+    connection = _write_connection(model)
+    statement = cursor(connection)
+    statement.execute(sql, _parameters(connection, params))
     return int(statement.rowcount)
 
 
@@ -420,16 +525,14 @@ def _insert_values(
     connection: Any, model: type[models.Model], rows: Sequence[models.Model]
 ) -> tuple[str, list[Any]]:
     """``INSERT INTO <table> (<columns>) VALUES (…), (…)`` for ``rows`` and its parameters:
-    every concrete field but the primary key, from the instance's attribute through the field's
-    ``pre_save`` (``auto_now_add``; defaults were applied when the instance was built) and
-    ``get_db_prep_save``."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    every concrete field but the auto primary key, prepared as ``insert`` prepares them
+    (``pre_save``: ``auto_now_add``; defaults were applied when the instance was built)."""
+    plan = _insert_plan(connection, model)
     params: list[Any] = []
     for row in rows:
-        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-    sql = f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([one] * len(rows))}"
+        params += plan.values(row, connection)
+    one = "(" + ", ".join(["%s"] * len(plan.fields)) + ")"
+    sql = f"INSERT INTO {table(model)} {plan.columns} VALUES {', '.join([one] * len(rows))}"
     return sql, params
 
 
