@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from time import perf_counter_ns
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -113,59 +112,45 @@ def database_info() -> dict[str, Any]:
         }
 
 
-class BackgroundCheckpoints:
+class IdleCheckpoints:
     """What kehu's worker does on SQLite (``kehu.core.web.tasks``): checkpoint the write-ahead
-    log off the request path — here every ``every`` seconds in a thread, because the benchmark
-    writes ≈ 40 registrations a second where an office writes a few a minute (the worker runs
-    once a minute). Nothing on PostgreSQL, whose own checkpointer runs in the server.
-    Use as a context manager; ``runs`` and ``busy`` say what it did."""
+    log off the request path. At an office's pace (a few saves a minute, the worker once a
+    minute) the checkpoint meets a connection with no save in flight, so the next save starts
+    the log afresh. The benchmark writes back to back (≈ 180 transactions a second): a
+    checkpoint from a thread nearly always finished while a save was in flight, the log was then
+    never restarted, grew to ``wal_autocheckpoint`` every ≈ 0.3 s and the save that crossed it
+    checkpointed inside its own commit (three ``fdatasync`` calls, 15–18 ms: the SQLite p99 of
+    every earlier run; docs/performance.md, ninth session). So the timing loop calls ``idle()``
+    between saves, and a checkpoint runs there, untimed, at most every ``every`` seconds.
+    ``runs``, ``busy`` and the longest run are reported. Nothing on PostgreSQL, whose own
+    checkpointer runs in the server."""
 
-    def __init__(self, every: float = 1.0) -> None:
+    def __init__(self, every: float = 0.1) -> None:
         self.every = every
         self.runs = 0
         self.busy = 0
-        # (start, end) of each run, perf_counter_ns: which timed calls ran alongside one
-        self.spans: list[tuple[int, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="checkpoints", daemon=True)
+        self.longest_ns = 0
+        self._last = perf_counter_ns()
 
-    def __enter__(self) -> BackgroundCheckpoints:
-        from django.db import connection
-
-        if connection.vendor == "sqlite":
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _loop(self) -> None:
-        from django.db import connection
-
+    def idle(self) -> None:
+        """No save is in flight: checkpoint if ``every`` seconds have passed since the last."""
         from kehu.core.web.maintenance import sqlite_checkpoint
 
-        try:
-            while not self._stop.wait(self.every):
-                started = perf_counter_ns()
-                done = sqlite_checkpoint()
-                self.spans.append((started, perf_counter_ns()))
-                self.runs += 1
-                self.busy += bool(done and done.busy)
-        finally:
-            connection.close()  # this thread's own connection
-
-    def overlaps(self, start: int, end: int) -> bool:
-        """Whether a call that ran from ``start`` to ``end`` (perf_counter_ns) ran alongside a
-        checkpoint."""
-        return any(started < end and start < ended for started, ended in self.spans)
+        started = perf_counter_ns()
+        if started - self._last < self.every * 1e9:
+            return
+        done = sqlite_checkpoint()
+        self._last = perf_counter_ns()
+        if done is None:
+            return
+        self.runs += 1
+        self.busy += done.busy
+        self.longest_ns = max(self.longest_ns, self._last - started)
 
     def as_dict(self) -> dict[str, Any]:
-        spans_ms = [(end - start) / 1e6 for start, end in self.spans]
         return {
             "every_seconds": self.every,
             "runs": self.runs,
             "busy": self.busy,
-            "longest_ms": round(max(spans_ms), 1) if spans_ms else 0,
+            "longest_ms": round(self.longest_ns / 1e6, 1),
         }

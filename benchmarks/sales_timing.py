@@ -23,7 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from benchmarks.database import BackgroundCheckpoints, database_info
+from benchmarks.database import IdleCheckpoints, database_info
 from benchmarks.dataset import BOOK_END
 from benchmarks.sales_dataset import (
     SELLERS_PER_SITE,
@@ -659,7 +659,6 @@ def measure(
 
     anatomy = CallAnatomy(connection)
     samples: dict[str, list[int]] = defaultdict(list)
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)  # (start, end) of each sample
     by_kind: dict[str, list[int]] = defaultdict(list)
     by_kind_register: dict[str, list[int]] = defaultdict(list)
     errors: Counter[str] = Counter()
@@ -679,7 +678,6 @@ def measure(
             samples["kehu"].append(spent)
             samples["kehu_arrive"].append(arrive_ns)
             samples["kehu_register"].append(spent - arrive_ns)
-            spans["kehu_register"].append((begin + arrive_ns, begin + spent))
             by_kind[str(v.kind)].append(spent)
             by_kind_register[str(v.kind)].append(spent - arrive_ns)
         desk.end(visit_id, v.site)
@@ -696,7 +694,6 @@ def measure(
             samples["api"].append(spent)
             samples["api_arrive"].append(arrive_ns)
             samples["api_register"].append(spent - arrive_ns)
-            spans["api_register"].append((begin + arrive_ns, begin + spent))
         desk.end(visit_id, v.site)
 
     def run_floor(v: Visitor, timed: bool) -> None:
@@ -705,7 +702,6 @@ def measure(
         spent = perf_counter_ns() - begin
         if timed:
             samples["floor"].append(spent)
-            spans["floor"].append((begin, begin + spent))
             samples[f"floor_{v.kind}"].append(spent)
 
     paths = (run_kehu, run_api, run_floor)
@@ -718,15 +714,16 @@ def measure(
     gc.freeze()
     log(f"timing {sizes.calls:,} calls per path (+{sizes.warmup} warm-up)")
     t0 = perf_counter()
-    with BackgroundCheckpoints() as checkpoints:
-        for i in range(sizes.calls + sizes.warmup):
-            timed = i >= sizes.warmup
-            # Rotate which path goes first, so a burst of noise is shared.
-            for k in range(3):
-                p = (i + k) % 3
-                paths[p](pools[p][i], timed)
-            if i and i % 200 == 0:
-                log(f"  {i:,} done ({perf_counter() - t0:.0f} s)")
+    checkpoints = IdleCheckpoints()
+    for i in range(sizes.calls + sizes.warmup):
+        timed = i >= sizes.warmup
+        # Rotate which path goes first, so a burst of noise is shared.
+        for k in range(3):
+            p = (i + k) % 3
+            paths[p](pools[p][i], timed)
+            checkpoints.idle()
+        if i and i % 200 == 0:
+            log(f"  {i:,} done ({perf_counter() - t0:.0f} s)")
     timing_seconds = perf_counter() - t0
 
     last = sizes.calls + sizes.warmup
@@ -760,19 +757,6 @@ def measure(
         raise AssertionError(f"a path had no successful call: {dict(errors)}")
     floor_stats = Stats.of(samples["floor"])
 
-    def clear_of_checkpoints(key: str) -> dict[str, Stats]:
-        """The samples of ``key`` that did not run alongside a background checkpoint (SQLite):
-        at an office's pace (a few saves and one checkpoint a minute) a save rarely meets
-        one, here ≈ 40 saves a second do; reported beside, not instead of, all the calls."""
-        if not checkpoints.spans:
-            return {}
-        clear = [
-            value
-            for value, (start, end) in zip(samples[key], spans[key], strict=True)
-            if not checkpoints.overlaps(start, end)
-        ]
-        return {"not alongside a checkpoint": Stats.of(clear)} if clear else {}
-
     size = loaded.registrations
     kind_note = ", ".join(f"{k} {len(v)}" for k, v in sorted(by_kind.items()))
     results = [
@@ -795,8 +779,6 @@ def measure(
                     for kind in VisitorKind
                     if samples.get(f"floor_{kind}")
                 },
-                **clear_of_checkpoints("kehu_register"),
-                **{f"floor, {k}": v for k, v in clear_of_checkpoints("floor").items()},
             },
         ),
         Result(
@@ -808,7 +790,6 @@ def measure(
             kehu_queries=len(api_queries),
             floor_queries=floor_queries,
             note="statements: both requests (arrival and registration)",
-            extras=clear_of_checkpoints("api_register"),
         ),
         Result(
             group="sales",

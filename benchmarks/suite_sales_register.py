@@ -252,9 +252,11 @@ def markdown(run: dict[str, Any]) -> str:
         if checkpoints.get("runs"):
             out += [
                 "",
-                f"WAL checkpoints off the request path during the timing, as the worker runs "
-                f"them: every {checkpoints['every_seconds']:g} s, {checkpoints['runs']} runs "
-                f"({checkpoints['busy']} cut short by a writer).",
+                f"WAL checkpoints off the request path during the timing, between saves as the "
+                f"worker meets them at an office's pace: at most every "
+                f"{checkpoints['every_seconds']:g} s, {checkpoints['runs']} runs "
+                f"({checkpoints['busy']} cut short), the longest "
+                f"{checkpoints.get('longest_ms', 0):g} ms (untimed).",
             ]
         out += ["", "| path | median | p99 | floor median / p99 | ratio (median) | queries |"]
         out.append("|---|---:|---:|---:|---:|---:|")
