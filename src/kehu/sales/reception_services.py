@@ -47,6 +47,7 @@ from kehu.core.ledger.services import ledger_append
 from kehu.core.org.models import Company, Site, Staff
 from kehu.core.policy.errors import PolicyKeyUnknown
 from kehu.core.policy.selectors import ResolvedPolicy, policies_for, policy_for
+from kehu.core.unsaved import unsaved
 from kehu.discipline.services import discipline_proposal_post
 from kehu.sales import rotation_rules, rules
 from kehu.sales.models.deal import Deal
@@ -996,7 +997,8 @@ def _decide_and_store(
     customer = visit.customer
     # written without building the query (core/rawsql.py): every registration stores one
     stored = rawsql.insert(
-        OwnershipDecision(
+        unsaved(
+            OwnershipDecision,
             company_id=actor.company_id,
             visit=visit,
             customer=customer,

@@ -37,6 +37,7 @@ from kehu.core.org.models import Site, Staff
 from kehu.core.org.posts import Post
 from kehu.core.org.selectors import staff_has_perm
 from kehu.core.policy.selectors import ResolvedPolicy
+from kehu.core.unsaved import unsaved
 from kehu.sales import registration_rules as rules
 from kehu.sales.models.registration import (
     FollowUp,
@@ -411,7 +412,8 @@ def registration_record(
         recorded_at = timezone.now()
         # the book's busiest write: inserted without building the query (core/rawsql.py)
         row = rawsql.insert(
-            Registration(
+            unsaved(
+                Registration,
                 company_id=staff.company_id,
                 site=site,
                 customer=customer,
@@ -503,7 +505,8 @@ def _claim_free(
     won = rawsql.insert_new(
         RegistrationKey,
         [
-            RegistrationKey(
+            unsaved(
+                RegistrationKey,
                 company_id=company_id,
                 kind=kind,
                 value=value,

@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from kehu.core import rawsql
 from kehu.core.ledger.services import ledger_append
 from kehu.core.org.models import Site, Staff
+from kehu.core.unsaved import unsaved
 from kehu.sales import rotation_rules as rules
 from kehu.sales.models.rotation import (
     DutyRow,
@@ -212,7 +213,8 @@ def _event(
         }
         explanation = explanation.zh
     event = rawsql.insert(
-        RotationEvent(
+        unsaved(
+            RotationEvent,
             company_id=day.company_id,
             day=day,
             kind=kind,

@@ -12,6 +12,7 @@ policy ``identity.full_name_alone`` says ``decides``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -258,6 +259,9 @@ def _pinyin_syllables(text: str) -> list[str]:
     return syllables
 
 
+# Remembered: pypinyin segments and looks up every name (≈ 2 % of a registration's time), and
+# names repeat (张伟, 王芳); the answer depends on the text alone.
+@functools.lru_cache(maxsize=8192)
 def name_pinyin(raw_name: str) -> tuple[str, str]:
     """(initials, full pinyin) of a name for search: ``张三`` → (``zs``, ``zhangsan``).
 

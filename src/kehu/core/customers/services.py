@@ -48,6 +48,7 @@ from kehu.core.customers.selectors import (
 )
 from kehu.core.errors import KehuError
 from kehu.core.org.models import Site, Staff
+from kehu.core.unsaved import unsaved
 
 AUDIT_OBJECT_TYPE = "customers.customer"
 
@@ -82,7 +83,8 @@ def _normalised_id_number(raw: str) -> str:
 
 
 def _phone_row(customer: Customer, raw: str, e164: str, label: str = "") -> CustomerPhone:
-    return CustomerPhone(
+    return unsaved(
+        CustomerPhone,
         company_id=customer.company_id,
         customer=customer,
         raw=raw[:40],
@@ -115,7 +117,8 @@ def customer_create(
     if owner is not None and (owner.company_id != staff.company_id or not owner.active):
         raise _owner_invalid()
     with transaction.atomic(savepoint=savepoint):
-        customer = Customer(
+        customer = unsaved(
+            Customer,
             company_id=staff.company_id,
             kind=data.kind,
             name=data.name,

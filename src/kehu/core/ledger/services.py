@@ -37,6 +37,7 @@ from kehu.core.ledger.errors import (
 from kehu.core.ledger.models import LedgerEntry, LedgerStream
 from kehu.core.ledger.rules import Stream
 from kehu.core.org.models import Company, Staff
+from kehu.core.unsaved import unsaved
 
 __all__ = [
     "VERIFY_PERMISSION",
@@ -229,7 +230,8 @@ def _sealed_entry(
         ),
         payload_normalised=True,  # _checked_item normalised it
     )
-    return LedgerEntry(
+    return unsaved(
+        LedgerEntry,
         company=company,
         stream=stream,
         seq=facts.seq,
