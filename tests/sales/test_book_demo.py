@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import time_machine
+
 from kehu.core.ledger.selectors import ledger_verify
 from kehu.core.org.demo import demo_load
 from kehu.sales.models.registration import (
@@ -37,3 +41,11 @@ def test_demo_book_loads_once_and_verifies(db: None) -> None:
     estate = org.companies["huajing-estate"]
     assert ledger_verify(company=estate).ok
     assert registration_book_verify(org.staff["salesmgr.zhao"]).ok
+
+
+def test_the_demo_loaded_just_after_local_midnight_still_has_one_late_line(db: None) -> None:
+    # given the demo is loaded ten minutes after midnight in the office's time zone (16:10 UTC)
+    with time_machine.travel(dt.datetime(2026, 11, 28, 16, 10, tzinfo=dt.UTC), tick=False):
+        demo_load()
+    # then today's visits stay on today's page: only yesterday's visitor is late (A1.1)
+    assert Registration.objects.filter(late=True).count() == 1

@@ -26,6 +26,7 @@ from kehu.sales.channel_services import (
     channel_report_create,
     channel_visit_confirm,
 )
+from kehu.sales.demo import earlier_today
 from kehu.sales.models.channel import ChannelCompany
 from kehu.sales.models.registration import Registration
 from kehu.sales.pool_services import pool_claim, pool_sweep
@@ -72,7 +73,7 @@ def demo_load_channel(org: DemoOrg) -> None:
             reported_at=now - dt.timedelta(hours=hours),
         )
     # 周敏 visits (registered by the front desk): the visit confirms 韩梅's report (X7.3)
-    visited_at = now - dt.timedelta(minutes=40)
+    visited_at = earlier_today(now, 40)
     visit = registration_record(
         staff=org.staff["front.chen"],
         receiver=org.staff["sales.li"],

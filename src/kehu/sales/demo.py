@@ -41,10 +41,12 @@ OLD_ON_FILE = (
 )
 
 
-def _earlier_today(now: dt.datetime, minutes: int) -> dt.datetime:
-    """``minutes`` before now, but not before today's local midnight (stays on today's page)."""
+def earlier_today(now: dt.datetime, minutes: int) -> dt.datetime:
+    """``minutes`` before now, but not before today's local midnight (stays on today's page, so
+    a demo loaded just after midnight does not register yesterday's visits late) and never
+    after now (the services refuse visits in the future)."""
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(now - dt.timedelta(minutes=minutes), start + dt.timedelta(minutes=1))
+    return max(now - dt.timedelta(minutes=minutes), min(now, start + dt.timedelta(minutes=1)))
 
 
 def demo_load(org: DemoOrg) -> None:
@@ -80,7 +82,7 @@ def demo_load_book(org: DemoOrg) -> None:
             receiver=org.staff[receiver],
             customer_id=customer.pk,
             site_id=site.pk,
-            visited_at=_earlier_today(now, minutes),
+            visited_at=earlier_today(now, minutes),
             details=VisitDetails(
                 customer_name=name,
                 contact=phone.raw if phone else "",
@@ -96,7 +98,7 @@ def demo_load_book(org: DemoOrg) -> None:
     lines["孙婷"] = registration_record(
         staff=org.staff["sales.liu"],
         site_id=site.pk,
-        visited_at=_earlier_today(now, 60),
+        visited_at=earlier_today(now, 60),
         details=VisitDetails(
             customer_name="孙婷",
             contact="13555550001",
@@ -148,7 +150,7 @@ def demo_load_book(org: DemoOrg) -> None:
     phone_enquiry_record(
         staff=org.staff["sales.wang"],
         site_id=site.pk,
-        called_at=_earlier_today(now, 200),
+        called_at=earlier_today(now, 200),
         customer_id=zhao_min.pk if zhao_min else None,
         details=CallDetails(
             caller_name="赵敏", contact="0571-87654321", intention="问公寓价格", source="报纸广告"
@@ -158,7 +160,7 @@ def demo_load_book(org: DemoOrg) -> None:
         staff=org.staff["sales.zhang"],
         desk_owner=org.staff["sales.li"],
         site_id=site.pk,
-        called_at=_earlier_today(now, 90),
+        called_at=earlier_today(now, 90),
         details=CallDetails(
             caller_name="钱女士", contact="13666660002", intention="问开盘时间", source="朋友圈"
         ),
@@ -174,5 +176,5 @@ def demo_load_book(org: DemoOrg) -> None:
                 staff=org.staff[who],
                 customer_id=customer.pk,
                 note=note,
-                at=_earlier_today(now, 30),
+                at=earlier_today(now, 30),
             )
