@@ -266,3 +266,21 @@ def test_an_inserts_values_are_what_djangos_own_preparation_gives(field: Any, va
         lambda row: field.get_db_prep_save(field.pre_save(row, True), connection), instance
     )
     assert _prepared(lambda row: short(row, connection), instance) == django
+
+
+@settings(max_examples=300)
+@given(value=st.one_of(_values, st.dates(), st.datetimes()))
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # Django's naive-datetime warning
+def test_a_statements_parameters_are_what_the_backends_adapters_give(value: Any) -> None:
+    # a raw statement's parameter is written as the ORM writes the same value: a datetime by
+    # the backend's datetime adapter, a date by its date adapter, anything else as it is
+    def adapted(item: Any) -> Any:
+        if isinstance(item, dt.datetime):
+            return connection.ops.adapt_datetimefield_value(item)
+        if isinstance(item, dt.date):
+            return connection.ops.adapt_datefield_value(item)
+        return item
+
+    assert _prepared(lambda v: rawsql._parameters(connection, [v]), value) == _prepared(
+        lambda v: [adapted(v)], value
+    )

@@ -54,6 +54,21 @@ def test_appending_builds_a_valid_chain(east: Company, book: Book) -> None:
     assert ledger_verify(company=east).ok
 
 
+def test_the_payload_is_stored_as_the_canonical_text_its_hash_covers(east: Company) -> None:
+    # given an entry whose payload has Chinese text, a nested object and a decimal
+    payload = {"客户": "张三", "份额": Decimal("0.20"), "keys": {"b": [1, None], "a": True}}
+    entry = ledger_append(company=east, stream=Stream.REGISTRATION_BOOK, kind="t", payload=payload)
+    # then the row reads back as the payload (normalised) and hashes to its hash
+    stored = LedgerEntry.objects.get(pk=entry.pk)
+    assert stored.payload == rules.normalise(payload) == entry.payload
+    assert rules.entry_hash(facts_of(stored)) == stored.hash == entry.hash
+    # and on SQLite, which keeps JSON as text, the text is the canonical one (written once)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT payload FROM ledger_ledgerentry WHERE id = %s", [entry.pk])
+            assert cursor.fetchone()[0] == rules.canonical_json(payload).decode()
+
+
 def test_an_append_locks_the_head_then_inserts_and_moves_it_in_one_statement_on_postgresql(
     east: Company, book: Book
 ) -> None:

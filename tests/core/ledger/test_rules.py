@@ -182,6 +182,46 @@ def test_any_sequence_of_appends_verifies(contents: list[dict[str, Any]]) -> Non
     assert result.rule_ids == ("A1.2", "A7.21", "A4 四.五")
 
 
+@given(
+    payload=json_objects,
+    kind=json_text,
+    stream=json_text,
+    subject=st.tuples(json_text, json_text),
+    corrects=st.none() | st.integers(1, 10**6),
+    reason=json_text,
+    recorded_by=st.none() | st.integers(1, 10**6),
+)
+def test_the_payload_written_once_hashes_as_the_whole_document(
+    payload: dict[str, Any],
+    kind: str,
+    stream: str,
+    subject: tuple[str, str],
+    corrects: int | None,
+    reason: str,
+    recorded_by: int | None,
+) -> None:
+    # given any entry (any payload, kind, subject, correction, reason, recorder)
+    entry = EntryFacts(
+        company_id=7,
+        stream=stream,
+        seq=3,
+        recorded_at=T0,
+        kind=kind,
+        payload=normalise(payload),
+        prev_hash=GENESIS_HASH,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        corrects_seq=corrects,
+        reason=reason,
+        recorded_by_id=recorded_by,
+    )
+    # when it is sealed with the payload's text written once and joined into the document
+    sealed, payload_text = rules.seal_with_payload_text(entry)
+    # then the hash is the whole canonical document's, and the text is the payload's own
+    assert sealed.hash == entry_hash(entry) == seal(entry, payload_normalised=True).hash
+    assert payload_text.encode() == canonical_json(payload)
+
+
 rich_values = st.recursive(
     json_values
     | st.decimals(allow_nan=False, allow_infinity=False, places=2)

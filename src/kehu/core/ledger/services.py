@@ -110,7 +110,7 @@ def ledger_append(
     # dooms the caller's transaction, which is what a half-appended chain would need anyway.
     with transaction.atomic(savepoint=False):
         head_id, last_seq, last_hash = _lock_head(company, stream)
-        entry = _sealed_entry(
+        entry, payload_text = _sealed_entry(
             company,
             stream,
             item,
@@ -120,8 +120,9 @@ def ledger_append(
             corrects=corrects,
             reason=reason,
         )
-        # the head moves in the insert's own statement where the database allows it
-        rawsql.insert(entry, then=_head_moved(head_id, entry))
+        # the head moves in the insert's own statement where the database allows it; the
+        # payload is stored as the canonical text its hash was computed over
+        rawsql.insert(entry, then=_head_moved(head_id, entry), json_texts={"payload": payload_text})
     return entry
 
 
@@ -164,7 +165,7 @@ def ledger_append_many(
         recorded_at = timezone.now()
         entries: list[LedgerEntry] = []
         for offset, item in enumerate(checked, start=1):
-            entry = _sealed_entry(
+            entry, _ = _sealed_entry(
                 company,
                 stream,
                 item,
@@ -211,9 +212,10 @@ def _sealed_entry(
     recorded_at: dt.datetime,
     corrects: LedgerEntry | None = None,
     reason: str = "",
-) -> LedgerEntry:
-    """The unsaved entry at ``seq`` after ``prev_hash``, with its hash."""
-    facts = rules.seal(
+) -> tuple[LedgerEntry, str]:
+    """The unsaved entry at ``seq`` after ``prev_hash``, with its hash, and its payload's
+    canonical text (``_checked_item`` normalised the payload)."""
+    facts, payload_text = rules.seal_with_payload_text(
         rules.EntryFacts(
             company_id=company.pk,
             stream=stream,
@@ -227,10 +229,9 @@ def _sealed_entry(
             corrects_seq=corrects.seq if corrects is not None else None,
             reason=reason,
             recorded_by_id=item.recorded_by.pk if item.recorded_by is not None else None,
-        ),
-        payload_normalised=True,  # _checked_item normalised it
+        )
     )
-    return unsaved(
+    entry = unsaved(
         LedgerEntry,
         company=company,
         stream=stream,
@@ -246,6 +247,7 @@ def _sealed_entry(
         prev_hash=facts.prev_hash,
         hash=facts.hash,
     )
+    return entry, payload_text
 
 
 # Every business decision appends one to three entries, so the append is written as three
