@@ -21,7 +21,6 @@ ledger stream ``receptions``.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +62,6 @@ from kehu.sales.models.reception import (
 )
 from kehu.sales.models.registration import PhoneEnquiry, Registration
 from kehu.sales.models.rotation import RotationEvent, RotationEventKind
-from kehu.sales.policy import SalesSettings
 from kehu.sales.registration_services import VisitDetails, registration_record
 from kehu.sales.replay import MatchIn, ShareIn
 from kehu.sales.rotation_selectors import local_today, rotation_may_operate
@@ -294,15 +292,7 @@ def sales_policy(company: Any, at: dt.datetime) -> tuple[rules.OwnershipPolicy, 
 
 def _ownership_policy(resolved: ResolvedPolicy[Any]) -> tuple[rules.OwnershipPolicy, str]:
     """A resolved ``sales`` policy as the ownership engine takes it, and its reference."""
-    return _engine_policy(resolved.values), resolved.ref
-
-
-@functools.lru_cache(maxsize=64)
-def _engine_policy(values: SalesSettings) -> rules.OwnershipPolicy:
-    """``values.as_rules_policy()``, remembered: the values are frozen (and hashable), the
-    policy a frozen dataclass, and building it with its enums on every registration was ≈ 1 %
-    of its time."""
-    return values.as_rules_policy()
+    return resolved.values.as_rules_policy(), resolved.ref
 
 
 def _full_name_alone(company: Company, at: dt.datetime) -> str:
@@ -320,10 +310,6 @@ def _canonical(match: IdentityMatch, full_name_alone: str) -> IdentityMatch:
     )
 
 
-# Remembered: the same keys are built several times a registration (the visitor's, their first
-# line's, each namesake's — hundreds for a common name) and again for later visitors; the
-# answer is a frozen value of the four texts alone.
-@functools.lru_cache(maxsize=8192)
 def _keys_of(
     *, name: str = "", phone: str = "", car_brand: str = "", plate: str = ""
 ) -> IdentityKeys:
