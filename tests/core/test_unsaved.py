@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import models
+from django.db.models.signals import post_init
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +130,20 @@ def test_a_related_instance_is_cached_and_gives_its_id_and_database() -> None:
 def test_an_unknown_keyword_is_djangos_own_error() -> None:
     with pytest.raises(TypeError, match="unexpected keyword"):
         unsaved(Site, nonsense=1)
+
+
+def test_a_model_with_an_init_receiver_goes_through_its_constructor() -> None:
+    # given a post_init receiver connected after the model's fast path was planned
+    unsaved(Site, name="一号", kind=SiteKind.SALES_OFFICE)
+    seen: list[Any] = []
+
+    def note(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(note, sender=Site)
+    try:
+        site = unsaved(Site, name="二号", kind=SiteKind.SALES_OFFICE)
+    finally:
+        post_init.disconnect(note, sender=Site)
+    # then the receiver saw the instance, as Model(**values) would have let it
+    assert seen == [site]

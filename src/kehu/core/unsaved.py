@@ -58,8 +58,6 @@ def _make_plan(model: type[models.Model]) -> _Plan | None:
     meta = model._meta
     if meta.abstract or meta.private_fields or router.routers:
         return None
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return None
     fields: list[_Field] = []
     for field in meta.fields:
         if field.column is None or getattr(field, "generated", False) or _has_db_default(field):
@@ -88,6 +86,13 @@ def _make_plan(model: type[models.Model]) -> _Plan | None:
     return _Plan(fields=tuple(fields), keywords=keywords)
 
 
+def _has_init_receivers(model: type[models.Model]) -> bool:
+    """Whether anything listens to the model's ``pre_init``/``post_init`` (asked on every call:
+    a receiver may be connected after the model's plan was made; the signals keep a cache per
+    sender, so the answer costs a look-up)."""
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
 def _has_db_default(field: Any) -> bool:
     return getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED
 
@@ -96,7 +101,7 @@ def unsaved(model: type[M], /, **values: Any) -> M:
     """``model(**values)``, built without ``Model.__init__`` where that gives the same (see
     the module's note)."""
     plan = _plan(model)
-    if plan is None or not plan.keywords.issuperset(values):
+    if plan is None or not plan.keywords.issuperset(values) or _has_init_receivers(model):
         return model(**values)
     instance = model.__new__(model)
     state = instance._state = ModelState()
