@@ -584,27 +584,39 @@ def execute(model: type[models.Model], sql: str, params: Sequence[Any]) -> int:
 
 
 def _insert_values(
-    connection: Any, model: type[models.Model], rows: Sequence[models.Model]
+    connection: Any,
+    model: type[models.Model],
+    rows: Sequence[models.Model],
+    json_texts: Sequence[Mapping[str, str]] | None = None,
 ) -> tuple[str, list[Any]]:
     """``INSERT INTO <table> (<columns>) VALUES (…), (…)`` for ``rows`` and its parameters:
     every concrete field but the auto primary key, prepared as ``insert`` prepares them
     (``pre_save``: ``auto_now_add``; defaults were applied when the instance was built)."""
     plan = _insert_plan(connection, model)
     params: list[Any] = []
-    for row in rows:
-        params += plan.values(row, connection)
+    for i, row in enumerate(rows):
+        if json_texts is not None and json_texts[i]:
+            params += plan.values_with_json(row, connection, json_texts[i])
+        else:
+            params += plan.values(row, connection)
     one = "(" + ", ".join(["%s"] * len(plan.fields)) + ")"
     sql = f"INSERT INTO {table(model)} {plan.columns} VALUES {', '.join([one] * len(rows))}"
     return sql, params
 
 
 def insert_many(
-    model: type[M], rows: Sequence[M], *, batch: int = 500, read_ids: bool = False
+    model: type[M],
+    rows: Sequence[M],
+    *,
+    batch: int = 500,
+    read_ids: bool = False,
+    json_texts: Sequence[Mapping[str, str]] | None = None,
 ) -> None:
     """Insert ``rows`` (unsaved instances) with one multi-row ``INSERT`` per ``batch``, without
     ``bulk_create``'s per-object work (it was a third of a 562-row sweep; docs/performance.md,
     "Complaints: the sweep"). ``read_ids``: each row's id is read back (``RETURNING``, in the
-    order of the rows, as ``bulk_create`` relies on)."""
+    order of the rows, as ``bulk_create`` relies on). ``json_texts``: per row, as ``insert``
+    takes them."""
     if not rows:
         return
     connection = _write_connection(model)
@@ -617,7 +629,8 @@ def insert_many(
     statement = cursor(connection)
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
-        sql, params = _insert_values(connection, model, chunk)
+        texts = json_texts[start : start + batch] if json_texts is not None else None
+        sql, params = _insert_values(connection, model, chunk, texts)
         statement.execute(sql + returning, params)
         if read_ids:
             for row, (pk,) in zip(chunk, statement.fetchall(), strict=True):

@@ -43,7 +43,7 @@ from kehu.core.customers.services import customer_owner_set
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.rules import Stream
-from kehu.core.ledger.services import ledger_append
+from kehu.core.ledger.services import LedgerItem, ledger_append, ledger_append_streams
 from kehu.core.org.models import Company, Site, Staff
 from kehu.core.policy.errors import PolicyKeyUnknown
 from kehu.core.policy.selectors import ResolvedPolicy, policies_for, policy_for
@@ -978,10 +978,12 @@ def _decide_and_store(
     ruling: RulingRecord | None = None,
     deal: Deal | None = None,
     known: _Known = _NOTHING_KNOWN,
+    ledger_items: list[tuple[str, LedgerItem]] | None = None,
 ) -> RegisterResult:
     """Decide from the database's facts and store the decision (superseding the visit's latest),
     its ledger entry, the owner, the make-ups not yet granted and a grab's fine proposal (once
-    per visit)."""
+    per visit). ``ledger_items``: the caller appends the decision's entry with its others at
+    its end (``registration_record``'s argument of the same name)."""
     policy, policy_ref = known.sales_policy or sales_policy(actor.company, now)
     facts = visit_facts(visit, now=now, deal=deal, known=known, policy=policy)
     receiver = visit.receiver
@@ -1021,9 +1023,7 @@ def _decide_and_store(
             deal=deal,
         )
     )
-    ledger_append(
-        company=actor.company,
-        stream=Stream.DECISIONS,
+    item = LedgerItem(
         kind="ownership_decision",
         payload={
             "decision_id": stored.pk,
@@ -1040,6 +1040,17 @@ def _decide_and_store(
         recorded_by=actor.user,
         subject=(DECISION_SUBJECT, stored.pk),
     )
+    if ledger_items is None:
+        ledger_append(
+            company=actor.company,
+            stream=Stream.DECISIONS,
+            kind=item.kind,
+            payload=item.payload,
+            recorded_by=item.recorded_by,
+            subject=item.subject,
+        )
+    else:
+        ledger_items.append((Stream.DECISIONS, item))
     if not pending and customer is not None:
         owner = decision.owner_after
         new_owner: Staff | None = None
@@ -1154,6 +1165,8 @@ def visit_register(
             raise _bad_input("处理方式无效。", "Unknown handling.", "handling") from None
     # the two policies registering uses, in force as the desk registers, read at once
     identity, sales = _registration_policies(actor.company, timezone.now())
+    # the book line's and the decision's ledger entries, appended together at the end
+    ledger_items: list[tuple[str, LedgerItem]] = []
     registered = registration_record(
         staff=actor,
         details=details,
@@ -1164,6 +1177,7 @@ def visit_register(
         set_owner=False,
         savepoint=False,  # this service is one transaction; an error undoes all of it
         identity_policy=identity,
+        ledger_items=ledger_items,
     )
     now = timezone.now()
     if found_at is not None:
@@ -1198,7 +1212,11 @@ def visit_register(
         customer=registered.customer,
         sales_policy=sales,
     )
-    return _decide_and_store(actor, visit, now=now, cause="registered", known=known)
+    result = _decide_and_store(
+        actor, visit, now=now, cause="registered", known=known, ledger_items=ledger_items
+    )
+    ledger_append_streams(company=actor.company, items=ledger_items)
+    return result
 
 
 def _registration_policies(

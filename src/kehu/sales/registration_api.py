@@ -495,6 +495,8 @@ def book_register(request: HttpRequest, payload: RegisterIn) -> Any:
         visited_at=payload.visited_at,
         request=request,
     )
+    entry = visit.ledger_entry
+    assert entry is not None  # registration_record appended it (no ledger_items given)
     return Status(
         201,
         {
@@ -507,7 +509,7 @@ def book_register(request: HttpRequest, payload: RegisterIn) -> Any:
             "name_matches": visit.name_matches,
             "conflicts": visit.conflicts,
             "rule_ids": visit.rule_ids,
-            "ledger_seq": visit.ledger_entry.seq,
+            "ledger_seq": entry.seq,
         },
     )
 

@@ -32,7 +32,7 @@ from kehu.core.customers.services import customer_create
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.rules import Stream
-from kehu.core.ledger.services import ledger_append
+from kehu.core.ledger.services import LedgerItem, ledger_append
 from kehu.core.org.models import Site, Staff
 from kehu.core.org.posts import Post
 from kehu.core.org.selectors import staff_has_perm
@@ -131,7 +131,7 @@ class RegisteredVisit:
     late: bool  # A1.1
     name_matches: list[int]  # full-name-only matches: the sales manager confirms (A7.4, A7.20)
     conflicts: list[dict[str, Any]]  # other customers sharing a deciding key (撞单, for A7.x)
-    ledger_entry: LedgerEntry
+    ledger_entry: LedgerEntry | None  # None: the caller appends it (``ledger_items``)
     rule_ids: list[str] = field(default_factory=list)
     full_name_alone: str = identity_rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION  # policy in force
 
@@ -316,6 +316,7 @@ def registration_record(
     site: Site | None = None,
     savepoint: bool = True,
     identity_policy: ResolvedPolicy[Any] | None = None,
+    ledger_items: list[tuple[str, LedgerItem]] | None = None,
 ) -> RegisteredVisit:
     """Write one line of the registration book (A7.4) and its ledger entry.
 
@@ -335,6 +336,10 @@ def registration_record(
       through (the reception flow), so no savepoint of its own (two round trips saved).
     - ``identity_policy``: the ``identity`` policy, when the caller read it already (the
       reception flow reads it with ``sales`` in one statement); otherwise read here.
+    - ``ledger_items``: the caller appends the line's ledger entry itself, later in its own
+      transaction, with its other entries (``ledger_append_streams``: the reception flow's book
+      line and decision in three statements): the item is added to this list and
+      ``ledger_entry`` is None.
     """
     _require(staff, PERM_ADD, "登记客户", "register customers")
     receiver = receiver or staff
@@ -452,14 +457,24 @@ def registration_record(
             rule_ids.append(rules.RULE_FIRST_WINS)
         if name_matches:
             rule_ids.append(rules.RULE_MANAGER_RULING)
-        entry = ledger_append(
-            company=staff.company,
-            stream=Stream.REGISTRATION_BOOK,
+        item = LedgerItem(
             kind="registration",
             payload=_registration_payload(row, first=first, conflicts=conflicts, rule_ids=rule_ids),
             recorded_by=staff.user,
             subject=(REGISTRATION_SUBJECT, row.pk),
         )
+        entry: LedgerEntry | None = None
+        if ledger_items is None:
+            entry = ledger_append(
+                company=staff.company,
+                stream=Stream.REGISTRATION_BOOK,
+                kind=item.kind,
+                payload=item.payload,
+                recorded_by=item.recorded_by,
+                subject=item.subject,
+            )
+        else:
+            ledger_items.append((Stream.REGISTRATION_BOOK, item))
     return RegisteredVisit(
         registration=row,
         customer=customer,

@@ -29,6 +29,7 @@ from kehu.core.ledger.services import (
     Stream,
     ledger_append,
     ledger_append_many,
+    ledger_append_streams,
     ledger_correct,
 )
 from kehu.core.org.models import Company, Staff
@@ -221,6 +222,74 @@ def test_appending_many_writes_nothing_when_one_item_is_bad(east: Company, book:
 def test_appending_nothing_writes_nothing(east: Company) -> None:
     assert ledger_append_many(company=east, stream="registration_book", items=[]) == []
     assert not LedgerStream.objects.exists()
+
+
+def test_appending_across_streams_continues_each_chain_as_one_by_one_appends_would(
+    east: Company, wang: Staff, book: Book
+) -> None:
+    # given a registration book with two lines, and no decisions stream yet
+    _, second = book(2)
+    # when a use case appends its book line, its decision and a second decision at its end
+    with CaptureQueriesContext(connection) as captured:
+        line, decided, again = ledger_append_streams(
+            company=east,
+            items=[
+                ("registration_book", LedgerItem(kind="registration", payload={"n": 3})),
+                ("decisions", LedgerItem(kind="decision", payload={"份额": Decimal("0.20")})),
+                ("decisions", LedgerItem(kind="decision", payload={"n": 2}, subject=wang)),
+            ],
+        )
+    # then each stream's chain goes on (the new one from the genesis hash) ...
+    assert (line.seq, line.prev_hash) == (3, second.hash)
+    assert (decided.seq, decided.prev_hash) == (1, rules.GENESIS_HASH)
+    assert (again.seq, again.prev_hash) == (2, decided.hash)
+    # ... with the ids read back, the rows as appended and the heads moved to the last entries
+    appended = (line, decided, again)
+    stored = LedgerEntry.objects.in_bulk([e.pk for e in appended if e.pk is not None])
+    assert [stored[e.pk].hash for e in appended] == [e.hash for e in appended]
+    assert stored[decided.pk].payload == {"份额": "0.20"}
+    heads = {h.name: (h.last_seq, h.last_hash) for h in LedgerStream.objects.filter(company=east)}
+    assert heads == {"registration_book": (3, line.hash), "decisions": (2, again.hash)}
+    assert ledger_verify(company=east).ok
+    # and the heads were read in one statement, the entries written in one, the heads moved in
+    # one (with the new stream's head created in between)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert sum('INSERT INTO "ledger_ledgerentry"' in sql for sql in statements) == 1
+    assert sum(sql.startswith('UPDATE "ledger_ledgerstream"') for sql in statements) == 1
+
+
+def test_appending_across_streams_is_three_statements_once_the_heads_exist(
+    east: Company, book: Book
+) -> None:
+    book(1)
+    book(1, stream="phone_book")
+    with CaptureQueriesContext(connection) as captured:
+        ledger_append_streams(
+            company=east,
+            items=[
+                ("registration_book", LedgerItem(kind="registration", payload={})),
+                ("phone_book", LedgerItem(kind="enquiry", payload={})),
+            ],
+        )
+    assert len(captured.captured_queries) == 3, [q["sql"] for q in captured.captured_queries]
+    assert ledger_verify(company=east).ok
+
+
+def test_appending_across_streams_writes_nothing_when_one_item_is_bad(
+    east: Company, book: Book
+) -> None:
+    book(1)
+    with pytest.raises(KehuError) as error:
+        ledger_append_streams(
+            company=east,
+            items=[
+                ("registration_book", LedgerItem(kind="registration", payload={"n": 2})),
+                ("decisions", LedgerItem(kind="decision", payload={"price": 1.5})),
+            ],
+        )
+    assert error.value.code == LedgerErrorCode.BAD_PAYLOAD
+    assert LedgerEntry.objects.count() == 1
+    assert not LedgerStream.objects.filter(name="decisions").exists()
 
 
 # --- corrections ---------------------------------------------------------------------------

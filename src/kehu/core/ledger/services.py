@@ -6,13 +6,14 @@ PostgreSQL; on SQLite every transaction already holds the write lock, ``BEGIN IM
 until your transaction ends, so appends to one stream are numbered one after another.
 
 Lock order: take your own business rows' locks first and append to the ledger last; when one
-transaction appends to several streams, append in alphabetical order of stream name.
+transaction appends to several streams, append in alphabetical order of stream name
+(``ledger_append_streams`` locks its streams' heads in that order itself).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -46,6 +47,7 @@ __all__ = [
     "ledger_access_require",
     "ledger_append",
     "ledger_append_many",
+    "ledger_append_streams",
     "ledger_correct",
 ]
 
@@ -177,6 +179,88 @@ def ledger_append_many(
         rawsql.insert_many(LedgerEntry, entries)
         _move_head(head_id, entries[-1])
     return entries
+
+
+def ledger_append_streams(
+    *, company: Company, items: Sequence[tuple[str, LedgerItem]]
+) -> list[LedgerEntry]:
+    """Append each item to its own stream — several streams at once — in the items' order, as
+    ``ledger_append`` would one by one, in three statements whatever their number: the heads
+    read and locked in one (in order of stream name, the lock order above), the entries inserted
+    in one, the heads moved in one. Registering a visit records two acts at its end (the book
+    line and the ownership decision): three statements instead of six on SQLite, where each
+    costs as much Python as SQL. Every item is checked before anything is written; the entries'
+    ids are read back; payloads are stored as the canonical text their hashes cover."""
+    checked = [(_checked_stream(stream), _checked_item(item)) for stream, item in items]
+    if not checked:
+        return []
+    with transaction.atomic(savepoint=False):
+        heads = _lock_heads(company, sorted({stream for stream, _ in checked}))
+        recorded_at = timezone.now()
+        entries: list[LedgerEntry] = []
+        texts: list[dict[str, str]] = []
+        for stream, item in checked:
+            head = heads[stream]
+            entry, payload_text = _sealed_entry(
+                company,
+                stream,
+                item,
+                seq=head.seq + 1,
+                prev_hash=head.hash,
+                recorded_at=recorded_at,
+            )
+            head.seq, head.hash = entry.seq, entry.hash
+            entries.append(entry)
+            texts.append({"payload": payload_text})
+        rawsql.insert_many(LedgerEntry, entries, read_ids=True, json_texts=texts)
+        _move_heads(heads.values(), recorded_at)
+    return entries
+
+
+@dataclass
+class _Head:
+    id: int
+    seq: int
+    hash: str
+
+
+def _lock_heads(company: Company, streams: Sequence[str]) -> dict[str, _Head]:
+    """The heads of ``streams`` (sorted), locked until the transaction ends, in one statement;
+    a stream's head is created on its first entry."""
+    connection = connections[router.db_for_write(LedgerStream)]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    names, params = rawsql.in_list(streams)
+    found = rawsql.rows(
+        LedgerStream,
+        f"SELECT name, id, last_seq, last_hash FROM {rawsql.table(LedgerStream)}"
+        f" WHERE company_id = %s AND name IN {names} ORDER BY name" + lock,
+        [company.pk, *params],
+    )
+    heads = {str(name): _Head(int(pk), int(seq), str(last)) for name, pk, seq, last in found}
+    for stream in streams:
+        if stream not in heads:
+            created = _lock_stream(company, stream)
+            heads[stream] = _Head(created.pk, created.last_seq, created.last_hash)
+    return heads
+
+
+def _move_heads(heads: Iterable[_Head], at: dt.datetime) -> None:
+    """Move every head in ``heads`` to its seq and hash, in one statement."""
+    moved = list(heads)
+    seq_cases = " ".join("WHEN %s THEN %s" for _ in moved)
+    hash_cases = " ".join("WHEN %s THEN %s" for _ in moved)
+    ids, id_params = rawsql.in_list(head.id for head in moved)
+    rawsql.execute(
+        LedgerStream,
+        f"UPDATE {rawsql.table(LedgerStream)} SET last_seq = CASE id {seq_cases} END,"
+        f" last_hash = CASE id {hash_cases} END, updated_at = %s WHERE id IN {ids}",
+        [
+            *(value for head in moved for value in (head.id, head.seq)),
+            *(value for head in moved for value in (head.id, head.hash)),
+            at,
+            *id_params,
+        ],
+    )
 
 
 def _checked_stream(stream: str) -> str:
