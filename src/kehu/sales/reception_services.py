@@ -43,7 +43,12 @@ from kehu.core.customers.services import customer_owner_set
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.rules import Stream
-from kehu.core.ledger.services import LedgerItem, ledger_append, ledger_append_streams
+from kehu.core.ledger.services import (
+    LedgerItem,
+    ledger_append,
+    ledger_append_or_defer,
+    ledger_append_streams,
+)
 from kehu.core.org.models import Company, Site, Staff
 from kehu.core.policy.errors import PolicyKeyUnknown
 from kehu.core.policy.selectors import ResolvedPolicy, policies_for, policy_for
@@ -1040,17 +1045,9 @@ def _decide_and_store(
         recorded_by=actor.user,
         subject=(DECISION_SUBJECT, stored.pk),
     )
-    if ledger_items is None:
-        ledger_append(
-            company=actor.company,
-            stream=Stream.DECISIONS,
-            kind=item.kind,
-            payload=item.payload,
-            recorded_by=item.recorded_by,
-            subject=item.subject,
-        )
-    else:
-        ledger_items.append((Stream.DECISIONS, item))
+    ledger_append_or_defer(
+        company=actor.company, stream=Stream.DECISIONS, item=item, deferred=ledger_items
+    )
     if not pending and customer is not None:
         owner = decision.owner_after
         new_owner: Staff | None = None

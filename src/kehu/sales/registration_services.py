@@ -32,7 +32,7 @@ from kehu.core.customers.services import customer_create
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.rules import Stream
-from kehu.core.ledger.services import LedgerItem, ledger_append
+from kehu.core.ledger.services import LedgerItem, ledger_append, ledger_append_or_defer
 from kehu.core.org.models import Site, Staff
 from kehu.core.org.posts import Post
 from kehu.core.org.selectors import staff_has_perm
@@ -463,18 +463,9 @@ def registration_record(
             recorded_by=staff.user,
             subject=(REGISTRATION_SUBJECT, row.pk),
         )
-        entry: LedgerEntry | None = None
-        if ledger_items is None:
-            entry = ledger_append(
-                company=staff.company,
-                stream=Stream.REGISTRATION_BOOK,
-                kind=item.kind,
-                payload=item.payload,
-                recorded_by=item.recorded_by,
-                subject=item.subject,
-            )
-        else:
-            ledger_items.append((Stream.REGISTRATION_BOOK, item))
+        entry = ledger_append_or_defer(
+            company=staff.company, stream=Stream.REGISTRATION_BOOK, item=item, deferred=ledger_items
+        )
     return RegisteredVisit(
         registration=row,
         customer=customer,

@@ -29,6 +29,7 @@ from kehu.core.ledger.services import (
     Stream,
     ledger_append,
     ledger_append_many,
+    ledger_append_or_defer,
     ledger_append_streams,
     ledger_correct,
 )
@@ -290,6 +291,22 @@ def test_appending_across_streams_writes_nothing_when_one_item_is_bad(
     assert error.value.code == LedgerErrorCode.BAD_PAYLOAD
     assert LedgerEntry.objects.count() == 1
     assert not LedgerStream.objects.filter(name="decisions").exists()
+
+
+def test_an_item_is_appended_now_or_collected_for_later(east: Company) -> None:
+    item = LedgerItem(kind="registration", payload={"n": 1})
+    # collected: nothing written, the item waits in the caller's list
+    later: list[tuple[str, LedgerItem]] = []
+    assert (
+        ledger_append_or_defer(company=east, stream="registration_book", item=item, deferred=later)
+        is None
+    )
+    assert later == [("registration_book", item)] and not LedgerEntry.objects.exists()
+    # appended now: the entry is written and returned
+    entry = ledger_append_or_defer(
+        company=east, stream="registration_book", item=item, deferred=None
+    )
+    assert entry is not None and LedgerEntry.objects.get(pk=entry.pk).seq == 1
 
 
 # --- corrections ---------------------------------------------------------------------------

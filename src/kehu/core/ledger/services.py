@@ -47,6 +47,7 @@ __all__ = [
     "ledger_access_require",
     "ledger_append",
     "ledger_append_many",
+    "ledger_append_or_defer",
     "ledger_append_streams",
     "ledger_correct",
 ]
@@ -215,6 +216,29 @@ def ledger_append_streams(
         rawsql.insert_many(LedgerEntry, entries, read_ids=True, json_texts=texts)
         _move_heads(heads.values(), recorded_at)
     return entries
+
+
+def ledger_append_or_defer(
+    *,
+    company: Company,
+    stream: str,
+    item: LedgerItem,
+    deferred: list[tuple[str, LedgerItem]] | None,
+) -> LedgerEntry | None:
+    """``item`` appended to ``stream`` now and its entry returned — or, when the caller collects
+    its entries to append them together at its end (``deferred``, later given to
+    ``ledger_append_streams`` in the same transaction), added to that list (None returned)."""
+    if deferred is not None:
+        deferred.append((stream, item))
+        return None
+    return ledger_append(
+        company=company,
+        stream=stream,
+        kind=item.kind,
+        payload=item.payload,
+        recorded_by=item.recorded_by,
+        subject=item.subject,
+    )
 
 
 @dataclass
