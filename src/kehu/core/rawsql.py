@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+import orjson
 from django.conf import settings
 from django.db import connections, models, router
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -467,7 +468,41 @@ def preparer(field: Any, connection: Any) -> Prepare:
             return django(instance, connection)
 
         return utc_text
+    if type(field) is models.JSONField and field.encoder is None:
+
+        def json_text(instance: models.Model, connection: Any) -> Any:
+            value = getattr(instance, attname)
+            text = _plain_json_text(value) if type(value) in _JSON_CONTAINERS else None
+            if text is None:
+                return django(instance, connection)
+            return _json_text_parameter(connection, text)
+
+        return json_text
     return django
+
+
+# A JSON field's dict or list is written by orjson (a decision stores ≈ 2 KB of JSON in seven
+# fields; the standard library took ≈ 4 % of a registration on SQLite, orjson a tenth of
+# that). A datetime, a dataclass, a subclass of a built-in type other than an enum, a non-text
+# key or an integer beyond 64 bits makes orjson refuse, and Django's path then gives its usual
+# error or text (``{1: …}``'s key becomes ``"1"``). The text differs only in form: no spaces,
+# Chinese unescaped, floats in their shortest form. Three values are written where the standard
+# library raised or wrote no JSON: an enum (its value), a UUID (its text), and NaN or an
+# infinity (null; the standard library writes a ``NaN`` token that PostgreSQL refuses).
+_JSON_CONTAINERS = (dict, list)
+_PLAIN_JSON = (
+    orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def _plain_json_text(value: dict[Any, Any] | list[Any]) -> str | None:
+    """``value``'s JSON text, or ``None`` when it holds anything but plain JSON values."""
+    try:
+        return orjson.dumps(value, option=_PLAIN_JSON).decode("utf-8")
+    except TypeError:
+        return None
 
 
 # --- JSON already written -------------------------------------------------------------------

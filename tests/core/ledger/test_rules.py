@@ -285,6 +285,31 @@ def test_plain_and_disguised_json_normalise_alike_and_read_back_the_same(value: 
     assert type(normalise(_disguised(value))) is type(plain)
 
 
+# Control characters, quotes, backslashes, DEL, line separators and characters from every plane
+# (the escapes are where two JSON writers could differ), and integers on both sides of 64 bits.
+escape_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="\x00")
+    | st.sampled_from(list("\x01\x08\t\n\x0b\x0c\r\x1f\"\\/\x7f\x80\u2028\u2029\ufeff😀張")),
+    max_size=12,
+)
+canonical_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(2**63 - 2, 2**64 + 2) | escape_text,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(escape_text, children, max_size=4)
+    ),
+    max_leaves=16,
+)
+
+
+@given(canonical_values)
+def test_the_canonical_text_is_the_standard_librarys_byte_for_byte(value: Any) -> None:
+    """``_dumps`` (orjson, falling back for integers beyond 64 bits) writes exactly the text
+    the format defines: ``json.dumps(…, ensure_ascii=False, sort_keys=True, separators=…)``."""
+    plain = normalise(value)
+    assert rules._dumps(plain) == rules._dumps_standard(plain)
+    assert json.loads(rules._dumps(plain)) == plain
+
+
 @given(json_text.filter(lambda t: not t.isascii()), st.sampled_from(["value", "key"]))
 def test_a_nul_is_refused_in_chinese_and_in_ascii_text_keys_included(text: str, where: str) -> None:
     for bad in (text + "\x00", "abc\x00"):
