@@ -289,7 +289,7 @@ def test_plain_and_disguised_json_normalise_alike_and_read_back_the_same(value: 
 # (the escapes are where two JSON writers could differ), and integers on both sides of 64 bits.
 escape_text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters="\x00")
-    | st.sampled_from(list("\x01\x08\t\n\x0b\x0c\r\x1f\"\\/\x7f\x80\u2028\u2029\ufeff😀張")),
+    | st.sampled_from(list('\x01\x08\t\n\x0b\x0c\r\x1f"\\/\x7f\x80\u2028\u2029\ufeff😀張')),
     max_size=12,
 )
 canonical_values = st.recursive(
