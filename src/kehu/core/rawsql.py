@@ -99,11 +99,16 @@ def _parameters(connection: Any, values: Iterable[Any]) -> list[Any]:
     backend's adapter gives (its ``make_naive`` and checks were ≈ 2 % of a registration)."""
     utc_text = per_connection(connection, "utc_text", lambda: _stores_utc_text(connection))
     return [
-        str(value.replace(tzinfo=None))
+        value
+        if type(value) in _PLAIN_PARAMETERS  # an IN list of a common name's hundreds of ids
+        else str(value.replace(tzinfo=None))
         if utc_text and type(value) is dt.datetime and value.tzinfo is dt.UTC
         else _parameter(connection, value)
         for value in values
     ]
+
+
+_PLAIN_PARAMETERS = frozenset({int, str, bool, type(None)})
 
 
 def in_list(values: Iterable[Any]) -> tuple[str, list[Any]]:

@@ -215,6 +215,43 @@ class TestMatchIds:
                 getattr(m.customer, "matched_phone", None) for m in full
             ], query
 
+    def test_namesakes_of_every_shape_in_one_match_get_each_their_own_grounds(
+        self, wang: Staff, make_customer: MakeCustomer
+    ) -> None:
+        # given many files sharing the name, some also the phone or the car, one the car only
+        for i in range(4):
+            make_customer(wang, name="张伟", phones=[f"1380000010{i}"])
+        make_customer(wang, name="张伟", phones=["13800000002"])
+        make_customer(wang, name="张伟", car_brand="宝马", plate="沪A12345")
+        make_customer(wang, name="张伟", phones=["13800000002"], car_brand="宝马", plate="沪A12345")
+        make_customer(wang, name="张伟", car_brand="奔驰", plate="沪A12345")
+        make_customer(wang, name="张三", car_brand="宝马", plate="沪A12345")
+        make_customer(wang, name="李四", car_brand="宝马", plate="沪A12345")
+        for query in (
+            {"name": "张伟", "phone": "13800000002", "car_brand": "BMW", "plate": "沪A·12345"},
+            {"name": "张伟", "car_brand": "宝马", "plate": "沪A12345"},
+            {"name": "张伟"},
+            {"phone": "13800000002"},
+        ):
+            # then each file's grounds are what the full match finds for it
+            full = selectors.customer_match(wang.company_id, **query)
+            ids = selectors.customer_match_ids(wang.company_id, **query)
+            assert [(m.customer_id, m.match, m.matched_phone) for m in ids] == [
+                (m.customer.pk, m.match, getattr(m.customer, "matched_phone", None)) for m in full
+            ], query
+        # and the first query saw every shape of match at once
+        first = selectors.customer_match_ids(
+            wang.company_id, name="张伟", phone="13800000002", car_brand="宝马", plate="沪A12345"
+        )
+        name, phone, car = "full_name", "phone", "car_plate_surname"
+        assert {m.match.keys for m in first} == {
+            (name,),
+            (name, phone),
+            (name, car),
+            (name, phone, car),
+            (car,),
+        }
+
     def test_ids_are_one_narrow_statement_without_the_owner(
         self, wang: Staff, li: Staff, make_customer: MakeCustomer
     ) -> None:

@@ -237,14 +237,39 @@ def customer_match_ids(
     candidate = _candidate(name, phone, (), car_brand, plate, None)
     if candidate.is_empty:
         return []
+    # A common name matches hundreds of files, nearly all on the name alone: the match is worked
+    # out once per shape (see ``_match_shape``) and shared (``IdentityMatch`` is frozen). It was
+    # 5 of a name-only registration's 15 ms on SQLite at 720,000 customers.
+    shared: dict[tuple[bool, str | None, bool], rules.IdentityMatch | None] = {}
     results = []
     for row in match_sql.match_light_rows(
         company_id, candidate, exclude_customer_id=exclude_customer_id
     ):
-        result = _match_of(candidate, row, row.matched_phone, full_name_alone)
-        if result.matched:
+        shape = _match_shape(candidate, row, row.matched_phone)
+        if shape in shared:
+            result = shared[shape]
+        else:
+            found = _match_of(candidate, row, row.matched_phone, full_name_alone)
+            result = shared[shape] = found if found.matched else None
+        if result is not None:
             results.append(CustomerIdMatch(row.id, result, row.matched_phone))
     return results
+
+
+def _match_shape(
+    candidate: rules.IdentityKeys, found: _IdentityColumns, matched_phone: str | None
+) -> tuple[bool, str | None, bool]:
+    """All that ``_match_of`` reads of ``found``, for a fixed candidate: whether the full names
+    are equal, the matched phone (its only phone), and whether brand, plate and surname are all
+    equal while the candidate has a car key (then ``found`` has one too)."""
+    return (
+        found.full_name_key == candidate.full_name,
+        matched_phone,
+        candidate.has_car_key
+        and found.car_brand_key == candidate.car_brand
+        and found.plate_key == candidate.plate
+        and found.surname == candidate.surname,
+    )
 
 
 class _IdentityColumns(Protocol):

@@ -147,6 +147,8 @@ def _normalise(value: Any, where: _Where) -> Any:
             result[name] = _normalise(item, (where, name))
         return result
     if kind is list:
+        if all(type(item) is int for item in value):  # ids: a common name's hundreds of files
+            return list(value)
         return [_normalise(item, (where, i)) for i, item in enumerate(value)]
     return _normalise_other(value, where)
 
