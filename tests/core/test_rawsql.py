@@ -131,6 +131,26 @@ def test_select_with_reads_the_relations_in_the_same_statement(
         rawsql.select_with(Staff, ("name",), "m.id = %s", [li.pk])
 
 
+def test_select_with_builds_its_statement_once_per_model_and_relations(
+    cast: Any, east: Company, wang: Staff
+) -> None:
+    li = cast.staff(east, "李四", Post.SALESPERSON, supervisor=wang, team=None)
+    with_supervisor = ("company", "supervisor")
+
+    with CaptureQueriesContext(connection) as queries:
+        first = rawsql.select_with(Staff, with_supervisor, "m.id = %s", [li.pk])
+        again = rawsql.select_with(Staff, with_supervisor, "m.id = %s", [wang.pk])
+        company_only = rawsql.select_with(Staff, ("company",), "m.id = %s", [li.pk])
+
+    # the same relations: the same text up to WHERE; other relations: their own statement
+    assert queries[0]["sql"].split(" WHERE ")[0] == queries[1]["sql"].split(" WHERE ")[0]
+    assert "supervisor" not in queries[2]["sql"].split(" WHERE ")[0].split(" FROM ")[1]
+    assert first[0].supervisor is not None and first[0].supervisor.pk == wang.pk
+    assert again[0].pk == wang.pk and again[0].company.name == "华东置业"
+    assert company_only[0].company.name == "华东置业"
+    assert not Staff.supervisor.is_cached(company_only[0])
+
+
 def test_insert_new_skips_rows_a_unique_constraint_holds_and_returns_the_rest(
     east: Company,
 ) -> None:
