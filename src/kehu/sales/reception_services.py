@@ -567,9 +567,12 @@ class _FactsBuilder:
         assert self.registration is not None
         ids_sql, ids = rawsql.in_list(customer_ids)
         table = rawsql.table(Registration)
-        # the lines that count: earlier than the visit, current, not this registration's own
-        counted = "r.company_id = %s AND r.corrects_id IS NULL AND r.visited_at < %s AND r.id <> %s"
-        counted_params = [self.company_id, self.visit.arrived_at, self.registration.pk]
+        # the lines that count: earlier than the visit, current. This registration's own line is
+        # its customer's, never a namesake's (``claims`` leaves the customer out of the ids), so
+        # no ``r.id <> …`` test: on PostgreSQL that column is not in the index, and testing it
+        # read each line of the range from the table instead of the index alone.
+        counted = "r.company_id = %s AND r.corrects_id IS NULL AND r.visited_at < %s"
+        counted_params = [self.company_id, self.visit.arrived_at]
         grouped = "SELECT r.customer_id, r.receiver_id, MIN(r.visited_at), MAX(r.visited_at)"
         if self.namesakes_since is None:
             sql = (
