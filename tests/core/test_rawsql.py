@@ -131,6 +131,26 @@ def test_select_with_reads_the_relations_in_the_same_statement(
         rawsql.select_with(Staff, ("name",), "m.id = %s", [li.pk])
 
 
+@pytest.mark.parametrize("extra", [0, 1_000])
+def test_one_of_reads_the_rows_an_in_list_reads(
+    cast: Any, east: Company, wang: Staff, extra: int
+) -> None:
+    li = cast.staff(east, "李四", Post.SALESPERSON, supervisor=wang, team=None)
+    # ids that exist, and (with ``extra``) a thousand that do not: a statement far past 4 KB
+    wanted = [li.pk, wang.pk, *range(10**9, 10**9 + extra)]
+    where, params = rawsql.one_of(Staff, "id", wanted)
+    found = rawsql.scalars(Staff, f"SELECT id FROM {rawsql.table(Staff)} WHERE {where}", params)
+    assert sorted(found) == sorted([li.pk, wang.pk])
+    if connection.vendor == "postgresql":
+        assert (where, params) == ("id = ANY(%s)", [wanted])  # one parameter, however many
+    else:
+        assert where.startswith("id IN (") and params == wanted
+    nothing, none = rawsql.one_of(Staff, "id", [])
+    assert (
+        rawsql.scalars(Staff, f"SELECT id FROM {rawsql.table(Staff)} WHERE {nothing}", none) == []
+    )
+
+
 def test_select_with_builds_its_statement_once_per_model_and_relations(
     cast: Any, east: Company, wang: Staff
 ) -> None:
