@@ -564,13 +564,13 @@ class _FactsBuilder:
         receiver's first and latest line in one grouped query: a common name has hundreds of
         files and thousands of lines. Receivers last seen before ``namesakes_since`` are left
         out (see ``__init__``)."""
-        assert self.registration is not None
         namesakes_sql, ids = rawsql.one_of(Registration, "r.customer_id", customer_ids)
         table = rawsql.table(Registration)
         # the lines that count: earlier than the visit, current. This registration's own line is
-        # its customer's, never a namesake's (``claims`` leaves the customer out of the ids), so
-        # no ``r.id <> …`` test: on PostgreSQL that column is not in the index, and testing it
-        # read each line of the range from the table instead of the index alone.
+        # its customer's, never a namesake's (``claims`` leaves the customer out of the ids), and
+        # is dated the visit's arrival, which ``visited_at < …`` leaves out anyway; so no
+        # ``r.id <> …`` test: on PostgreSQL that column is not in the index, and testing it read
+        # each line of the range from the table instead of the index alone.
         counted = "r.company_id = %s AND r.corrects_id IS NULL AND r.visited_at < %s"
         counted_params = [self.company_id, self.visit.arrived_at]
         grouped = "SELECT r.customer_id, r.receiver_id, MIN(r.visited_at), MAX(r.visited_at)"
