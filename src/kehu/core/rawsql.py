@@ -233,10 +233,10 @@ def select_with(
     for row in found:
         start = len(main.attnames)
         instance = main.instance(connection, row[:start])
-        for field, reader, pk_attname in targets:
+        for field, reader, pk_at in targets:
             part = row[start : start + len(reader.attnames)]
             start += len(reader.attnames)
-            present = part[reader.attnames.index(pk_attname)] is not None
+            present = part[pk_at] is not None
             field.set_cached_value(instance, reader.instance(connection, part) if present else None)
         instances.append(instance)
     return instances
@@ -250,7 +250,8 @@ class _JoinPlan:
 
     select_from: str
     main: _Reader
-    targets: tuple[tuple[models.ForeignKey[Any, Any], _Reader, str], ...]
+    # per relation: its field, its reader, and where its primary key sits in its columns
+    targets: tuple[tuple[models.ForeignKey[Any, Any], _Reader, int], ...]
 
 
 def _join_plan(model: type[models.Model], related: Sequence[str], connection: Any) -> _JoinPlan:
@@ -272,7 +273,7 @@ def _join_plan(model: type[models.Model], related: Sequence[str], connection: An
             f"LEFT JOIN {table(target)} AS {alias} ON "
             f"{alias}.{quote(field.target_field.column)} = m.{quote(field.column)}"
         )
-        targets.append((field, reader, target._meta.pk.attname))
+        targets.append((field, reader, reader.attnames.index(target._meta.pk.attname)))
     return _JoinPlan(
         select_from=f"SELECT {', '.join(columns)} FROM {table(model)} AS m {' '.join(joins)}",
         main=main,
