@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -694,7 +695,8 @@ def insert_many(
     ``bulk_create``'s per-object work (it was a third of a 562-row sweep; docs/performance.md,
     "Complaints: the sweep"). ``read_ids``: each row's id is read back (``RETURNING``, in the
     order of the rows, as ``bulk_create`` relies on). ``json_texts``: per row, as ``insert``
-    takes them."""
+    takes them. On PostgreSQL, rows whose ids are not read and that are too many for one
+    cached statement go in by ``COPY`` (``_copy_in``)."""
     if not rows:
         return
     connection = _write_connection(model)
@@ -704,6 +706,9 @@ def insert_many(
         if not connection.features.can_return_rows_from_bulk_insert or meta.auto_field is None:
             raise NotImplementedError("read_ids needs RETURNING and an auto primary key")
         returning = f" RETURNING {connection.ops.quote_name(meta.auto_field.column)}"
+    if not read_ids and _copies(connection, model, len(rows)):
+        _copy_in(connection, model, rows, json_texts)
+        return
     statement = cursor(connection)
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
@@ -715,6 +720,45 @@ def insert_many(
                 row.pk = pk
                 row._state.adding = False
                 row._state.db = connection.alias
+
+
+# psycopg's client cursor (Django's) keeps how it split a statement at its placeholders only for
+# statements of at most 50 parameters and 4 KB (psycopg/_queries.py); any larger multi-row INSERT
+# is split again in Python on every run and each value written into the text as a literal. COPY
+# sends the rows as data instead: 560 sweep events took 25 ms as one INSERT, 4 ms as COPY
+# (docs/performance.md, "Twelfth session"). Below this many values the INSERT is kept: its split
+# is cached and COPY costs one more round trip.
+_COPY_FROM_VALUES = 50
+
+
+def _copies(connection: Any, model: type[models.Model], count: int) -> bool:
+    """Whether ``count`` rows of ``model`` go in by COPY (PostgreSQL, past the statement cache)."""
+    if connection.vendor != "postgresql":
+        return False
+    return count * len(_insert_plan(connection, model).fields) > _COPY_FROM_VALUES
+
+
+def _copy_in(
+    connection: Any,
+    model: type[models.Model],
+    rows: Sequence[models.Model],
+    json_texts: Sequence[Mapping[str, str]] | None,
+) -> None:
+    """``COPY <table> (<columns>) FROM STDIN`` of ``rows``, each value prepared as the INSERT
+    prepares it. Database errors come out as Django's (``IntegrityError`` …), and the statement
+    is logged like any other while queries are being logged."""
+    plan = _insert_plan(connection, model)
+    sql = f"COPY {table(model)} {plan.columns} FROM STDIN"
+    started = time.monotonic()
+    with connection.wrap_database_errors, cursor(connection).cursor.copy(sql) as copy:
+        for i, row in enumerate(rows):
+            if json_texts is not None and json_texts[i]:
+                copy.write_row(plan.values_with_json(row, connection, json_texts[i]))
+            else:
+                copy.write_row(plan.values(row, connection))
+    if connection.queries_logged:
+        took = time.monotonic() - started
+        connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": f"{took:.3f}"})
 
 
 def insert_new(
