@@ -272,7 +272,8 @@ def test_a8_2_one_midnight_sweep_fines_every_unsettled_complaint_once_reading_pe
     assert len(subject_reads) == 1, len(subject_reads)
     # and the eight fines were posted at once: one insert of proposals, one of ledger entries
     # (on PostgreSQL the entries, too many for one cached statement, go in by COPY)
-    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(("INSERT", "COPY"))]
+    writes = ("INSERT", "COPY")
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(writes)]
     assert sum('"discipline_disciplineproposal"' in q for q in inserts) == 1
     assert sum('"ledger_ledgerentry"' in q for q in inserts) == 1
     assert ledger_verify().ok

@@ -72,6 +72,48 @@ def test_insert_many_reads_back_each_rows_id_in_order_when_asked(east: Company) 
     assert [stored[s.pk] for s in sites] == [f"{n}号楼" for n in range(1, 8)]
 
 
+# Text COPY has its own escapes (tab, newline, backslash, \\N for NULL): every one must arrive as
+# the plain INSERT writes it.
+_AWKWARD_TEXTS = ["甲\t乙", "第一行\n第二行", "C:\\盘\\", "\\N", "'引号' \"双引号\"", "", "\r回车"]
+
+
+def test_insert_many_past_the_statement_cache_writes_what_single_inserts_write(
+    east: Company,
+) -> None:
+    # given more rows than one cached statement takes (4 fields x 14 rows > 50 values)
+    many = [
+        Site(company=east, name=f"{n}号楼", kind=SiteKind.OFFICE, address=text)
+        for n, text in enumerate(_AWKWARD_TEXTS * 2)
+    ]
+    one_by_one = [
+        rawsql.insert(Site(company=east, name=f"单{n}", kind=SiteKind.OFFICE, address=text))
+        for n, text in enumerate(_AWKWARD_TEXTS * 2)
+    ]
+    # when they are inserted at once
+    with CaptureQueriesContext(connection) as captured:
+        rawsql.insert_many(Site, many)
+    # then one statement wrote them: COPY on PostgreSQL, a multi-row INSERT elsewhere
+    assert len(captured.captured_queries) == 1
+    verb = "COPY" if connection.vendor == "postgresql" else "INSERT"
+    assert captured.captured_queries[0]["sql"].startswith(verb)
+    # and each reads back as the single insert of the same value does
+    stored = dict(Site.objects.filter(company=east).values_list("name", "address"))
+    assert [stored[s.name] for s in many] == [stored[s.name] for s in one_by_one]
+    assert [stored[s.name] for s in many] == _AWKWARD_TEXTS * 2
+
+
+def test_insert_many_past_the_statement_cache_still_raises_djangos_integrity_error(
+    east: Company,
+) -> None:
+    taken = rawsql.insert(Site(company=east, name="已有", kind=SiteKind.OFFICE))
+    rows = [Site(company=east, name=f"{n}号", kind=SiteKind.OFFICE) for n in range(20)]
+    rows.append(Site(company=east, name=taken.name, kind=SiteKind.OFFICE))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rawsql.insert_many(Site, rows)
+    # and nothing of the failed statement stayed
+    assert not Site.objects.filter(company=east, name__in=[r.name for r in rows[:-1]]).exists()
+
+
 def test_update_writes_only_the_named_fields(east: Company) -> None:
     site = Site.objects.create(company=east, name="旧名", kind=SiteKind.OFFICE, address="旧址")
     site.name, site.address = "新名", "新址"
