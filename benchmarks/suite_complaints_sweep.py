@@ -18,9 +18,10 @@ In each phase, for several rounds (the order rotating, so a burst of a neighbour
 all three):
 
 - **(a) floor**: the bare SQL on the raw driver connection — ``SELECT`` of the columns the sweep
-  reads, ``WHERE next_check_at <= now AND next_check_at IS NOT NULL AND NOT (stage = 'closed')
-  ORDER BY next_check_at LIMIT 250`` (the partial index ``complaint_sweep_due``; its plan is
-  recorded and checked), all rows fetched; and the same with ids only;
+  reads, from the due checks joined to their complaints: ``WHERE k.next_check_at <= now AND NOT
+  (c.stage = 'closed') ORDER BY k.next_check_at LIMIT 250`` (the checks' index
+  ``complaint_check_due``, then each complaint by its primary key; its plan is recorded and
+  checked), all rows fetched; and the same with ids only;
 - **(b)** ``services.sweep_candidates(now=…, limit=250)`` (the ORM read alone, ids);
 - **(c)** one whole ``services.complaint_sweep(now=…)`` (read with ``FOR UPDATE SKIP LOCKED``,
   verdicts from ``rules.timing``, bulk update, bulk insert of the events, A8.2 fines to the
@@ -231,16 +232,20 @@ def run_worker(database: str, mode: str, seed: int, log: Callable[[str], None]) 
 # --- measuring ----------------------------------------------------------------------------------
 
 _FLOOR_COLUMNS = (
-    "id, company_id, profile, stage, stage_started_at, due_at, warn_at, next_check_at, "
-    "time_state, escalation_level, handler_id, received_by_id, penalised"
+    "c.id, c.company_id, c.profile, c.stage, c.stage_started_at, c.due_at, c.warn_at, "
+    "k.next_check_at, c.time_state, c.escalation_level, c.handler_id, c.received_by_id, "
+    "c.penalised"
+)
+# The due checks, then each complaint by its primary key (the sweep's own read).
+_FLOOR_FROM = (
+    "FROM complaints_complaintcheck AS k JOIN complaints_complaint AS c ON c.id = k.complaint_id"
 )
 
 
 def _floor_sql(columns: str, placeholder: str) -> str:
     return (
-        f"SELECT {columns} FROM complaints_complaint WHERE next_check_at <= {placeholder} "
-        "AND next_check_at IS NOT NULL AND NOT (stage = 'closed') "
-        f"ORDER BY next_check_at LIMIT {SWEEP_LIMIT}"
+        f"SELECT {columns} {_FLOOR_FROM} WHERE k.next_check_at <= {placeholder} "
+        f"AND NOT (c.stage = 'closed') ORDER BY k.next_check_at LIMIT {SWEEP_LIMIT}"
     )
 
 
@@ -257,8 +262,7 @@ def _stats(samples_ns: list[int]) -> dict[str, float]:
 def _plans(now: dt.datetime) -> dict[str, str]:
     from django.db import connection, transaction
 
-    from kehu.complaints import rules, services
-    from kehu.complaints.models import Complaint
+    from kehu.complaints import services
 
     placeholder = "%s"
     param = connection.ops.adapt_datetimefield_value(now)
@@ -268,24 +272,16 @@ def _plans(now: dt.datetime) -> dict[str, str]:
         floor = "\n".join(" ".join(str(x) for x in row) for row in cursor.fetchall())
     with transaction.atomic():
         sweep = (
-            Complaint.objects.select_for_update(skip_locked=True)
-            .filter(next_check_at__lte=now)
-            .exclude(stage=rules.Stage.CLOSED.value)
-            .order_by("next_check_at")
-            .only(*services._SWEEP_FIELDS)[:SWEEP_LIMIT]
+            services._sweep_due(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list(*services._SWEEP_FIELDS)[:SWEEP_LIMIT]
             .explain()
         )
-    candidates = (
-        Complaint.objects.filter(next_check_at__lte=now)
-        .exclude(stage=rules.Stage.CLOSED.value)
-        .order_by("next_check_at")
-        .values_list("pk", flat=True)[:SWEEP_LIMIT]
-        .explain()
-    )
+    candidates = services._sweep_due(now).values_list("pk", flat=True)[:SWEEP_LIMIT].explain()
     plans = {"floor": floor, "sweep_candidates": candidates, "complaint_sweep read": sweep}
     for label, plan in plans.items():
-        if "complaint_sweep_due" not in plan:
-            raise AssertionError(f"the {label} plan does not use complaint_sweep_due:\n{plan}")
+        if "complaint_check_due" not in plan:
+            raise AssertionError(f"the {label} plan does not use complaint_check_due:\n{plan}")
     return plans
 
 
@@ -332,55 +328,65 @@ def _phase(label: str, sizes: SweepSizes, now: dt.datetime, log: Callable[[str],
         )
 
     def write_floor() -> None:
-        """(d) the sweep's writes by hand: the floor's read with a row lock, then the three
-        fields of every due row in one ``UPDATE … FROM (VALUES …)`` per 500 and one event per
-        row in one multi-row ``INSERT`` (``COPY`` on PostgreSQL) per 500 — no rules, no Python
-        model objects; rolled back like the sweep."""
-        lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+        """(d) the sweep's writes by hand: the floor's read with a row lock, then two fields of
+        every due complaint and its check's next time, and one event per row — no rules, no
+        Python model objects; rolled back like the sweep. On PostgreSQL as kehu writes them:
+        both updates in one statement over ``unnest`` arrays, the events by ``COPY``; on SQLite
+        one ``UPDATE … FROM (VALUES …)`` per table and one multi-row ``INSERT``, per 500."""
+        postgres = connection.vendor == "postgresql"
+        lock = " FOR UPDATE OF c SKIP LOCKED" if postgres else ""
         later = dt.timedelta(minutes=1)
+        columns = "(id, time_state, escalation_level, next_check_at)"
+        by_id = "FROM v WHERE complaints_complaint.id = v.id"
+        set_complaint = (
+            "UPDATE complaints_complaint SET time_state = v.time_state, "
+            f"escalation_level = v.escalation_level {by_id}"
+        )
+        set_check = (
+            "UPDATE complaints_complaintcheck SET next_check_at = v.next_check_at "
+            "FROM v WHERE complaints_complaintcheck.complaint_id = v.id"
+        )
+        events_into = (
+            "complaints_complaintevent (company_id, complaint_id, action, "
+            "from_stage, to_stage, at, note, due_at, rule_ids, detail)"
+        )
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(_floor_sql(_FLOOR_COLUMNS, "%s") + lock, [param])
                 rows = cursor.fetchall()
-                cast = "::bigint, %s::varchar, %s::smallint, %s::timestamptz"
-                first = f"(%s{cast})" if connection.vendor == "postgresql" else "(%s, %s, %s, %s)"
                 at = connection.ops.adapt_datetimefield_value(now)
                 for start in range(0, len(rows), 500):
                     chunk = rows[start : start + 500]
-                    values = ", ".join([first, *["(%s, %s, %s, %s)"] * (len(chunk) - 1)])
-                    params: list[Any] = []
+                    updates: list[tuple[Any, ...]] = []
                     events: list[list[Any]] = []
                     for r in chunk:
                         next_check = r[7] if isinstance(r[7], dt.datetime) else now
-                        params += [
-                            r[0],
-                            r[8],
-                            r[9],
-                            connection.ops.adapt_datetimefield_value(next_check + later),
-                        ]
+                        updates.append((r[0], r[8], r[9], next_check + later))
                         events.append([r[1], r[0], "sweep_warning", r[3], r[3], at, "", r[5]])
                         events[-1] += ["[]", "{}"]
-                    cursor.execute(
-                        f"WITH v (id, time_state, escalation_level, next_check_at) AS "
-                        f"(VALUES {values}) UPDATE complaints_complaint SET "
-                        "time_state = v.time_state, escalation_level = v.escalation_level, "
-                        "next_check_at = v.next_check_at FROM v "
-                        "WHERE complaints_complaint.id = v.id",
-                        params,
-                    )
-                    columns = (
-                        "complaints_complaintevent (company_id, complaint_id, action, "
-                        "from_stage, to_stage, at, note, due_at, rule_ids, detail)"
-                    )
-                    if connection.vendor == "postgresql":
-                        # COPY, as kehu's own bulk inserts on PostgreSQL (rawsql._copy_in)
-                        with cursor.cursor.copy(f"COPY {columns} FROM STDIN") as copy:
+                    if postgres:
+                        cursor.execute(
+                            f"WITH v {columns} AS (SELECT * FROM unnest(%s::bigint[], "
+                            "%s::varchar[], %s::smallint[], %s::timestamptz[])), "
+                            f"done AS ({set_complaint}) {set_check}",
+                            [list(column) for column in zip(*updates, strict=True)],
+                        )
+                        with cursor.cursor.copy(f"COPY {events_into} FROM STDIN") as copy:
                             for event in events:
                                 copy.write_row(event)
                         continue
+                    listed = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+                    values = f"WITH v {columns} AS (VALUES {listed})"
+                    params = [
+                        value if i < 3 else connection.ops.adapt_datetimefield_value(value)
+                        for update in updates
+                        for i, value in enumerate(update)
+                    ]
+                    cursor.execute(f"{values} {set_complaint}", params)
+                    cursor.execute(f"{values} {set_check}", params)
                     one = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                     cursor.execute(
-                        f"INSERT INTO {columns} VALUES {', '.join([one] * len(chunk))}",
+                        f"INSERT INTO {events_into} VALUES {', '.join([one] * len(chunk))}",
                         [value for event in events for value in event],
                     )
             transaction.set_rollback(True)
@@ -467,8 +473,8 @@ def _drain(now: dt.datetime) -> dict[str, Any]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM complaints_complaint WHERE next_check_at <= %s "
-            "AND next_check_at IS NOT NULL AND NOT (stage = 'closed')",
+            f"SELECT count(*) {_FLOOR_FROM} WHERE k.next_check_at <= %s "
+            "AND NOT (c.stage = 'closed')",
             # as the database stores it: SQLite compares text, so not a +08:00 literal
             [connection.ops.adapt_datetimefield_value(now)],
         )

@@ -85,12 +85,12 @@ def test_a3_a_tiny_run_sweeps_the_same_rows_as_the_floor_with_and_without_closed
     sizes = SweepSizes(mode="smoke", open=3_000, closed=6_000, interval_seconds=3600, rounds=2)
     logged: list[str] = []
     # when the benchmark measures both phases (it raises if a sweep did not start from the same
-    # state, if the ORM read found other rows than the floor, or a plan skips the partial index)
+    # state, if the ORM read found other rows than the floor, or a plan skips the checks' index)
     outcome = measure(sizes, 20260527, logged.append)
     # then the closed rows were loaded behind the open ones, with the migration's indexes back
     assert outcome["rows"] == {"open": 3_000, "closed": 6_000, "staff": outcome["rows"]["staff"]}
     names = {name for name, _ in outcome["indexes"]}
-    assert {"complaint_sweep_due", "complaint_open_queue"} <= names
+    assert {"complaint_check_due", "complaint_open_queue"} <= names
     # and both phases swept the same due rows with the same verdicts
     first, second = outcome["phases"]
     assert first["due"] == second["due"] > 0
@@ -98,7 +98,7 @@ def test_a3_a_tiny_run_sweeps_the_same_rows_as_the_floor_with_and_without_closed
     assert first["sweep_outcome"]["looked_at"] == first["due"]
     for phase in outcome["phases"]:
         assert all(t["n"] == 2 for t in phase["timings"].values())
-        assert "complaint_sweep_due" in phase["plans"]["floor"]
+        assert "complaint_check_due" in phase["plans"]["floor"]
 
 
 @pytest.mark.django_db(transaction=True)

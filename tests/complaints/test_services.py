@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kehu.complaints import rules, services
-from kehu.complaints.models import Complaint, ComplaintEvent, WorkOrder
+from kehu.complaints.models import Complaint, ComplaintCheck, ComplaintEvent, WorkOrder
 from kehu.core.calendar.rules import LOCAL_TZ
 from kehu.core.errors import KehuError
 from kehu.core.ledger.selectors import ledger_verify
@@ -98,7 +98,8 @@ def test_a3_the_whole_path_with_a_department_and_the_customer_told(
     with time_machine.travel(local("2026-03-05T09:00"), tick=False):
         complaint = act(chen, complaint, "tell_customer")
     assert complaint.stage == rules.Stage.CLOSED
-    assert complaint.due_at is None and complaint.next_check_at is None
+    assert complaint.due_at is None
+    assert not ComplaintCheck.objects.filter(complaint=complaint).exists()  # no more sweeping
     assert [e.action for e in complaint.events.all()] == [
         "receive",
         "forward",
@@ -321,21 +322,95 @@ def test_the_sweep_command_drains_and_says_what_it_did_in_chinese(clerk: Staff) 
     assert said.startswith("检查 3 件：预警 3，超时 0，督办 0，罚款提议 0（1 批，最慢一批 ")
 
 
-def test_sweep_uses_the_partial_index_on_open_complaints(clerk: Staff) -> None:
+def test_the_sweeps_read_goes_through_the_checks_index(clerk: Staff) -> None:
     receive(clerk)
     if connection.vendor != "sqlite":
         pytest.skip("the plan text checked here is SQLite's")
-    sql, params = (
-        Complaint.objects.filter(next_check_at__lte=local("2026-03-03T00:00"))
-        .exclude(stage="closed")
-        .order_by("next_check_at")
-        .values_list("pk", flat=True)
-        .query.sql_with_params()
-    )
+    with CaptureQueriesContext(connection) as captured:
+        services.sweep_candidates(now=local("2026-03-03T00:00"))
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        cursor.execute(f"EXPLAIN QUERY PLAN {captured.captured_queries[-1]['sql']}")
         plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "complaint_sweep_due" in plan
+    assert "complaint_check_due" in plan
+
+
+def _check_of(complaint: Complaint) -> dt.datetime | None:
+    check = ComplaintCheck.objects.filter(complaint=complaint).first()
+    return check.next_check_at if check is not None else None
+
+
+def test_an_open_complaint_has_one_check_at_its_warning_time_and_a_closed_one_none(
+    clerk: Staff, chen: Staff, engineering: Department
+) -> None:
+    # each stage entered sets the sweep's next look at its warning time (80 % of the stage)
+    with time_machine.travel(local("2026-03-02T08:00"), tick=False):
+        complaint = receive(clerk)
+    assert _check_of(complaint) == complaint.warn_at == local("2026-03-03T03:12")
+    with time_machine.travel(local("2026-03-02T09:00"), tick=False):
+        complaint = act(clerk, complaint, "forward")
+    assert _check_of(complaint) == complaint.warn_at == local("2026-03-03T04:12")
+    # the sweep moves it on: past the warning, the next look is just after the deadline
+    services.complaint_sweep(now=local("2026-03-03T05:00"))
+    assert _check_of(complaint) == local("2026-03-03T09:00") + dt.timedelta(microseconds=1)
+    with time_machine.travel(local("2026-03-03T06:00"), tick=False):
+        complaint = act(chen, complaint, "dispatch", department_id=engineering.pk)
+    assert _check_of(complaint) == complaint.warn_at
+    assert ComplaintCheck.objects.count() == 1
+    # closing removes it: nothing left for the sweep to look at
+    with time_machine.travel(local("2026-03-03T07:00"), tick=False):
+        complaint = act(chen, complaint, "report_result", note="已处理")
+        complaint = act(chen, complaint, "tell_customer")
+    assert complaint.stage == rules.Stage.CLOSED
+    assert _check_of(complaint) is None
+    assert services.sweep_candidates(now=local("2027-01-01T00:00")) == []
+
+
+def _sweep_written_columns() -> list[str]:
+    return [part.split("=")[0].strip() for part in services._SWEEP_SET.split(",")]
+
+
+def test_no_index_of_the_complaints_table_names_a_column_the_sweep_writes() -> None:
+    # (an index on one of them — or a partial index's condition — would make every sweep
+    # update add an entry to every index of the table again, instead of staying in place)
+    table = Complaint._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        else:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL",
+                [table],
+            )
+        definitions = [text for (text,) in cursor.fetchall()]
+    assert len(definitions) >= 5  # the table's own indexes were read
+    written = _sweep_written_columns()
+    assert written == ["time_state", "escalation_level", "penalised"]
+    assert not [d for d in definitions if any(column in d for column in written)]
+
+
+def test_the_sweeps_updates_of_complaints_stay_in_place_on_postgresql(clerk: Staff) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("in-place (HOT) updates are PostgreSQL's")
+    with time_machine.travel(local("2026-03-02T08:00"), tick=False):
+        for i in range(5):
+            receive(clerk, subject=f"噪音{i}")
+
+    def updates() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_stat_get_xact_tuples_updated(%s::regclass), "
+                "pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
+                [Complaint._meta.db_table] * 2,
+            )
+            updated, in_place = cursor.fetchone()
+        return int(updated), int(in_place)
+
+    before = updates()
+    result = services.complaint_sweep(now=local("2026-03-03T03:12"))
+    after = updates()
+    assert result.warnings == 5
+    assert (after[0] - before[0], after[1] - before[1]) == (5, 5)
 
 
 # --- groups, work orders, callbacks, needs --------------------------------------------------------

@@ -22,6 +22,7 @@ from kehu.complaints.models import (
     Callback,
     Channel,
     Complaint,
+    ComplaintCheck,
     ComplaintEvent,
     ComplaintGroup,
     CoordinationMeeting,
@@ -101,7 +102,8 @@ def _enter_stage(
     policy: rules.ComplaintPolicy,
     agreed_date: dt.date | None = None,
 ) -> rules.StageDeadline:
-    """Put the complaint in ``stage`` from ``at``: its deadline, warning time and next check."""
+    """Put the complaint in ``stage`` from ``at``: its deadline and warning time (in memory;
+    the caller saves it, then ``_schedule_check``)."""
     deadline = _deadline(complaint, stage, at, policy, agreed_date)
     complaint.stage = stage.value
     complaint.stage_started_at = at
@@ -110,15 +112,26 @@ def _enter_stage(
     complaint.escalation_level = 0
     if deadline.due_at is None:
         complaint.warn_at = None
-        complaint.next_check_at = None
         complaint.closed_at = at
     else:
         complaint.warn_at = rules.warn_at(at, deadline.due_at, policy.warn_at_percent)
-        complaint.next_check_at = complaint.warn_at
         complaint.closed_at = None
     if stage is rules.Stage.AGREED:
         complaint.agreed_date = agreed_date
     return deadline
+
+
+def _schedule_check(complaint: Complaint, *, new: bool = False) -> None:
+    """The sweep's next look at a saved ``complaint`` that has just entered a stage: its warning
+    time; none once it is closed. ``new``: the complaint was just created (no check yet)."""
+    if complaint.warn_at is None:
+        if not new:
+            ComplaintCheck.objects.filter(complaint_id=complaint.pk).delete()
+        return
+    if new or not ComplaintCheck.objects.filter(complaint_id=complaint.pk).update(
+        next_check_at=complaint.warn_at
+    ):
+        ComplaintCheck.objects.create(complaint_id=complaint.pk, next_check_at=complaint.warn_at)
 
 
 def _event(
@@ -242,6 +255,7 @@ def complaint_receive(
     complaint.company = actor.company
     deadline = _enter_stage(complaint, rules.Stage.RECEIVED, now, policy)
     complaint.save()
+    _schedule_check(complaint, new=True)
     _event(
         complaint,
         action=EVENT_RECEIVE,
@@ -359,6 +373,7 @@ def complaint_act(
         handler if handler is not None else _next_handler(complaint, the_action, actor)
     )
     complaint.save()
+    _schedule_check(complaint)
     _event(
         complaint,
         action=the_action.value,
@@ -421,12 +436,17 @@ class SweepResult:
 
 
 def sweep_candidates(*, now: dt.datetime, limit: int = 500) -> list[int]:
-    """Open complaints the sweep must look at (partial index ``complaint_sweep_due``)."""
-    return list(
-        Complaint.objects.filter(next_check_at__lte=now)
+    """Open complaints the sweep must look at (index ``complaint_check_due``)."""
+    return list(_sweep_due(now).values_list("pk", flat=True)[:limit])
+
+
+def _sweep_due(now: dt.datetime) -> models.QuerySet[Complaint]:
+    """Open complaints whose next check has come, the oldest first: through the checks'
+    index, then each complaint by its primary key."""
+    return (
+        Complaint.objects.filter(sweep_check__next_check_at__lte=now)
         .exclude(stage=rules.Stage.CLOSED.value)
-        .order_by("next_check_at")
-        .values_list("pk", flat=True)[:limit]
+        .order_by("sweep_check__next_check_at")
     )
 
 
@@ -478,10 +498,8 @@ def complaint_sweep(*, now: dt.datetime | None = None, limit: int = SWEEP_BATCH)
     with transaction.atomic():
         rows = [
             _SweepRow(*values)
-            for values in Complaint.objects.select_for_update(skip_locked=True)
-            .filter(next_check_at__lte=now)
-            .exclude(stage=rules.Stage.CLOSED.value)
-            .order_by("next_check_at")
+            for values in _sweep_due(now)
+            .select_for_update(skip_locked=True, of=("self",))
             .values_list(*_SWEEP_FIELDS)[:limit]
         ]
         if not rows:
@@ -549,7 +567,7 @@ _SWEEP_FIELDS = (
     "stage_started_at",
     "due_at",
     "warn_at",
-    "next_check_at",
+    "sweep_check__next_check_at",
     "time_state",
     "escalation_level",
     "handler_id",
@@ -558,22 +576,49 @@ _SWEEP_FIELDS = (
 )
 
 
+# What the sweep writes on the complaint itself: none of these columns is in an index, so on
+# PostgreSQL the update stays in place (HOT) instead of adding an entry to each of the table's
+# indexes (models.py; tests/complaints/test_services.py).
+_SWEEP_SET = (
+    "time_state = v.time_state, escalation_level = v.escalation_level, penalised = v.penalised"
+)
+_SWEEP_COLUMNS = "(id, time_state, escalation_level, next_check_at, penalised)"
+
+
 def _sweep_update(rows: Sequence[_SweepRow], batch: int = 500) -> None:
-    """Write the sweep's four fields of every row (the timing, and ``penalised`` once its A8.2
-    fines are posted): one ``UPDATE … FROM (VALUES …)`` statement per ``batch`` rows (SQLite ≥
-    3.33 and PostgreSQL), so each row gets one new version — every update of a row adds an
-    entry to each of the table's indexes on PostgreSQL. Django's ``bulk_update`` builds a ``CASE
-    WHEN id = … THEN …`` expression per row and field, which cost ~15 ms of Python per row in
-    the benchmark (docs/performance.md, "Complaints: the sweep")."""
-    table = connection.ops.quote_name(Complaint._meta.db_table)
-    postgres = connection.vendor == "postgresql"
-    typed = "(%s::bigint, %s::varchar, %s::smallint, %s::timestamptz, %s::boolean)"
-    first = typed if postgres else None
-    one = "(%s, %s, %s, %s, %s)"
+    """Write what the sweep decided for every row: the complaint's ``time_state``,
+    ``escalation_level`` and ``penalised`` (set once its A8.2 fines are posted), and its
+    check's ``next_check_at``. On PostgreSQL one statement for the batch: the values as one
+    array per column (``unnest`` — the statement's text stays within psycopg's cache, where a
+    ``VALUES`` list of 250 rows was split at its placeholders in Python on every run), both
+    tables written by a data-modifying ``WITH``. Elsewhere one ``UPDATE … FROM (VALUES …)`` per
+    table and ``batch`` rows (SQLite ≥ 3.33). Django's ``bulk_update`` builds a ``CASE WHEN
+    id = … THEN …`` expression per row and field, which cost ~15 ms of Python per row in the
+    benchmark (docs/performance.md, "Complaints: the sweep")."""
+    complaints = connection.ops.quote_name(Complaint._meta.db_table)
+    checks = connection.ops.quote_name(ComplaintCheck._meta.db_table)
+    by_complaint = f"FROM v WHERE {complaints}.id = v.id"
+    by_check = f"FROM v WHERE {checks}.complaint_id = v.id"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH v {_SWEEP_COLUMNS} AS (SELECT * FROM unnest(%s::bigint[], "
+                "%s::varchar[], %s::smallint[], %s::timestamptz[], %s::boolean[])), "
+                f"done AS (UPDATE {complaints} SET {_SWEEP_SET} {by_complaint}) "
+                f"UPDATE {checks} SET next_check_at = v.next_check_at {by_check}",
+                [
+                    [r.pk for r in rows],
+                    [r.time_state for r in rows],
+                    [r.escalation_level for r in rows],
+                    [r.next_check_at for r in rows],
+                    [r.penalised for r in rows],
+                ],
+            )
+            return
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            values = ", ".join([first or one, *[one] * (len(chunk) - 1)])
+            one = "(%s, %s, %s, %s, %s)"
+            values = f"WITH v {_SWEEP_COLUMNS} AS (VALUES {', '.join([one] * len(chunk))})"
             params: list[Any] = []
             for c in chunk:
                 params += [
@@ -583,12 +628,9 @@ def _sweep_update(rows: Sequence[_SweepRow], batch: int = 500) -> None:
                     connection.ops.adapt_datetimefield_value(c.next_check_at),
                     c.penalised,
                 ]
+            cursor.execute(f"{values} UPDATE {complaints} SET {_SWEEP_SET} {by_complaint}", params)
             cursor.execute(
-                "WITH v (id, time_state, escalation_level, next_check_at, penalised) AS "
-                f"(VALUES {values}) UPDATE {table} SET time_state = v.time_state, "
-                "escalation_level = v.escalation_level, next_check_at = v.next_check_at, "
-                f"penalised = v.penalised FROM v WHERE {table}.id = v.id",
-                params,
+                f"{values} UPDATE {checks} SET next_check_at = v.next_check_at {by_check}", params
             )
 
 
@@ -1064,6 +1106,7 @@ def callback_record(
                 )
                 deadline = _enter_stage(complaint, new_stage, now, policy)
                 complaint.save()
+                _schedule_check(complaint)
                 _event(
                     complaint,
                     action=rules.Action.REOPEN.value,
