@@ -14,9 +14,11 @@ from kehu.core.customers.models import Customer
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.selectors import ledger_verify
 from kehu.core.org.models import Company, Staff
+from kehu.core.policy.selectors import ResolvedPolicy
 from kehu.sales import reception_services as services
 from kehu.sales import rules
 from kehu.sales.models.reception import DecisionOutcome, OwnershipDecision
+from kehu.sales.policy import SalesSettings
 from kehu.sales.registration_services import (
     CallDetails,
     VisitDetails,
@@ -364,3 +366,34 @@ def test_a_visit_the_desk_recorded_nothing_about_is_decided_without_reading_the_
     )
     assert done.decision.facts["claims"], done.decision.facts
     assert any(c.get("found_at") for c in done.decision.facts["claims"])
+
+
+def _resolved_sales(values: SalesSettings, version: int) -> ResolvedPolicy[SalesSettings]:
+    return ResolvedPolicy(
+        key="sales",
+        values=values,
+        version_id=version,
+        version=version,
+        source="company",
+        effective_from=None,
+        company_kind="real_estate",
+    )
+
+
+def test_the_engines_policy_is_converted_once_per_settings_object_and_anew_for_another() -> None:
+    # given the settings of one version, handed out twice, and those of a later version
+    first = SalesSettings(referral_valid_days=7)
+    later = SalesSettings(referral_valid_days=10, skip_makeup=not_the_default_skip(first))
+    # then the same settings give the same engine policy, converted once
+    policy, ref = services._ownership_policy(_resolved_sales(first, 1))
+    again, _ = services._ownership_policy(_resolved_sales(first, 1))
+    assert again is policy and ref == "sales@v1"
+    assert policy == first.as_rules_policy()
+    # and another version's settings give their own, never the first one's
+    changed, ref = services._ownership_policy(_resolved_sales(later, 2))
+    assert changed == later.as_rules_policy() != policy and ref == "sales@v2"
+    assert changed.referral_valid_days == 10
+
+
+def not_the_default_skip(settings: SalesSettings) -> str:
+    return next(s.value for s in rules.SkipMakeup if s.value != settings.skip_makeup)

@@ -295,9 +295,23 @@ def sales_policy(company: Any, at: dt.datetime) -> tuple[rules.OwnershipPolicy, 
     return _ownership_policy(resolved)
 
 
+# The engine's policy per settings object: the policy selectors hand back one shared, frozen,
+# validated object while the same version is in force, so converting it (≈ 2 % of a
+# registration's time, py-spy) is done once per object. Held with the object itself, so an id
+# reused after the object is gone is never taken for it.
+_ENGINE_POLICIES: dict[int, tuple[Any, rules.OwnershipPolicy]] = {}
+_ENGINE_POLICIES_LIMIT = 256
+
+
 def _ownership_policy(resolved: ResolvedPolicy[Any]) -> tuple[rules.OwnershipPolicy, str]:
     """A resolved ``sales`` policy as the ownership engine takes it, and its reference."""
-    return resolved.values.as_rules_policy(), resolved.ref
+    values = resolved.values
+    kept = _ENGINE_POLICIES.get(id(values))
+    if kept is None or kept[0] is not values:
+        if len(_ENGINE_POLICIES) >= _ENGINE_POLICIES_LIMIT:
+            _ENGINE_POLICIES.clear()
+        kept = _ENGINE_POLICIES[id(values)] = (values, values.as_rules_policy())
+    return kept[1], resolved.ref
 
 
 def _full_name_alone(company: Company, at: dt.datetime) -> str:
