@@ -123,7 +123,10 @@ def test_a7_17_a_deposit_alone_is_not_a_deal_the_signed_subscription_closes_it(
     assert "A7.17" in (second.decision.shares or {}).get("rule_ids", [])
     assert paid(deal) == {office.zhao.pk: Decimal("1500000.00")}
     # and each step is on the deals ledger, which verifies
-    kinds = list(LedgerEntry.objects.filter(stream="deals").values_list("kind", flat=True))
+    # (in the stream's order: without it PostgreSQL may return rows in any order — this
+    # assertion failed once on a reused test database)
+    entries = LedgerEntry.objects.filter(stream="deals").order_by("seq")
+    kinds = list(entries.values_list("kind", flat=True))
     assert kinds[:3] == ["deal.recorded", "deal.subscription", "deal.closed"]
     assert "commission.sync" in kinds
     assert ledger_verify(company=office.site.company).ok

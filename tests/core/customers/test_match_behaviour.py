@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kehu.core.customers import rules, selectors
+from kehu.core.customers import match_sql, rules, selectors
 from kehu.core.customers.errors import phone_invalid
 from kehu.core.customers.models import Customer
 from kehu.core.customers.rules import IdentityKey
@@ -211,7 +211,22 @@ def match(book: Book, **typed: Any) -> list[selectors.CustomerMatch]:
         surname=typed.get("surname") or "",
     )
     assert len(queries) == (0 if candidate.is_empty else 1)
+    if not candidate.is_empty:
+        assert_light_rows_are_the_full_rows(book, candidate, typed.get("exclude_customer_id"))
     return found
+
+
+def assert_light_rows_are_the_full_rows(
+    book: Book, candidate: rules.IdentityKeys, exclude: int | None
+) -> None:
+    """The light statement (its own SQL: each ground reads the keys itself) finds the customers
+    the full one finds, with the same keys and lowest matched phone, in the same order."""
+    full = match_sql.match_rows(book.company_id, candidate, exclude_customer_id=exclude)
+    light = match_sql.match_light_rows(book.company_id, candidate, exclude_customer_id=exclude)
+    assert light == [
+        match_sql.LightRow(c.pk, c.full_name_key, c.surname, c.plate_key, c.car_brand_key, phone)
+        for c, phone in full
+    ]
 
 
 def summary(book: Book, matches: list[selectors.CustomerMatch]) -> list[tuple[Any, ...]]:

@@ -117,8 +117,10 @@ def test_match_looks_up_each_key_by_its_index(
 ) -> None:
     candidate = rules.IdentityKeys.from_raw(**raw)  # type: ignore[arg-type]
     sql, params = match_sql.match_statement(wang.company_id, candidate, exclude_customer_id=7)
+    light = match_sql.match_statement(wang.company_id, candidate, exclude_customer_id=7, light=True)
     for text in (
         plan_sql(sql, params),  # what customer_match runs
+        plan_sql(*light),  # what registering runs (customer_match_ids: the keys, no owner)
         plan(selectors.customer_match_queryset(wang.company_id, candidate)),  # its ORM reference
     ):
         assert not walks_the_book(text), text
