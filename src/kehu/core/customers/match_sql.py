@@ -109,8 +109,8 @@ LIGHT_ATTNAMES = tuple(
 
 
 def _build_light_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
-    """The light statement: each ground reads the identity keys itself — the full name's from its
-    covering index on PostgreSQL — instead of collecting ids and reading every matched customer
+    """The light statement on PostgreSQL: each ground reads the identity keys itself — the full
+    name's from its covering index — instead of collecting ids and reading every matched customer
     again by primary key (871 namesakes: 871 more row reads). The rows are the full statement's:
     the same customers, keys and lowest matched phone, in the same order (pinned by
     ``assert_light_rows_are_the_full_rows`` in ``tests/core/customers/test_match_behaviour.py``,
@@ -143,12 +143,11 @@ def _build_light_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
         )
     if with_phone:
         marks = ", ".join(f"%(phone{i})s" for i in range(shape.phones))
-        company = "c.company_id" + (" + 0" if shape.vendor == "sqlite" else "")
         grounds.append(
             f"SELECT {of_c}, p.e164 AS matched_phone FROM {phones} p "
             f"INNER JOIN {customers} c ON c.id = p.customer_id "
             f"WHERE p.company_id = %(company)s AND p.e164 IN ({marks}) "
-            f"AND {company} = %(company)s{exclude_c}"
+            f"AND c.company_id = %(company)s{exclude_c}"
         )
     if shape.car:
         grounds.append(
@@ -168,7 +167,10 @@ def _build_light_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
 
 
 def _build_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
-    if shape.light:
+    if shape.light and shape.vendor == "postgresql":
+        # Elsewhere the light statement is the full one's, narrower: SQLite has no covering
+        # index to read the keys from, and grouping the wider rows made a common name slower
+        # (871 namesakes on the 1,000,000-line book: 1.5–1.7 ms joined, 2.1 ms grouped).
         return _build_light_sql(shape, quote)
     customers = quote(Customer._meta.db_table)
     phones = quote(CustomerPhone._meta.db_table)
@@ -204,8 +206,12 @@ def _build_sql(shape: MatchShape, quote: Callable[[str], str]) -> str:
         matched, selected = "SELECT g.id", ""
     company = "c.company_id" + (" + 0" if shape.vendor == "sqlite" else "") + " = %(company)s"
     exclude = " AND c.id <> %(exclude)s" if shape.exclude else ""
-    columns = f"{_columns(Customer, 'c', quote)}, {_columns(Staff, 'o', quote)}"
-    owner = f"LEFT OUTER JOIN {staff} o ON o.id = c.owner_id "
+    if shape.light:
+        columns = ", ".join(f"c.{quote(name)}" for name in LIGHT_ATTNAMES)
+        owner = ""
+    else:
+        columns = f"{_columns(Customer, 'c', quote)}, {_columns(Staff, 'o', quote)}"
+        owner = f"LEFT OUTER JOIN {staff} o ON o.id = c.owner_id "
     return (
         f"SELECT {columns}{selected} "
         f"FROM ({matched} FROM ({hits}) g GROUP BY g.id) m "
