@@ -393,11 +393,16 @@ def load_book(
     dropped = drop_secondary_indexes(BIG_TABLES)
     seconds["drop_indexes"] = perf_counter() - started
 
-    # Who first received each customer (A1.5; the creator of the customer file).
+    # Who first received each customer (A1.5; the creator of the customer file), and when each
+    # was last received (``Customer.last_visit_at``, as registering keeps it).
     first_receiver: dict[int, int] = {}
+    last_visit: dict[int, dt.datetime] = {}
     for line in book.lines:
         if line.first:
             first_receiver[line.person] = seller_ids[line.receiver]
+        seen = last_visit.get(line.person)
+        if seen is None or line.visited_at > seen:
+            last_visit[line.person] = line.visited_at
 
     def customers() -> Iterator[dict[str, Any]]:
         for person in book.people:
@@ -415,6 +420,7 @@ def load_book(
                 "created_by_id": first_receiver[person.index],
                 "created_at": person.created_at,
                 "updated_at": person.created_at,
+                "last_visit_at": last_visit.get(person.index),
                 "plate_key": identity_rules.normalise_plate(person.plate)[:20],
                 "car_brand_key": _brand_key(person.car_brand),
                 **_name_keys(person.name),

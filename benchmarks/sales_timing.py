@@ -178,7 +178,8 @@ def _sql(text: str) -> str:
 CUSTOMER_COLUMNS = (
     "company_id, kind, name, employer, address, car_brand, plate, source, intention, "
     "id_number_encrypted, id_number_masked, owner_id, created_at, created_by_id, updated_at, "
-    "name_key, full_name_key, surname, pinyin_initials, pinyin_full, plate_key, car_brand_key"
+    "name_key, full_name_key, surname, pinyin_initials, pinyin_full, plate_key, car_brand_key, "
+    "last_visit_at"
 )
 REGISTRATION_COLUMNS = (
     "company_id, site_id, customer_id, visited_at, received_on, customer_name, "
@@ -219,6 +220,11 @@ class Floor:
             "SELECT receiver_id, MIN(visited_at), MAX(visited_at) FROM sales_registration "
             "WHERE company_id = %s AND customer_id = %s AND corrects_id IS NULL "
             "GROUP BY receiver_id"
+        )
+        # the customer's latest visit moves forward with every line (``customer_visit_note``)
+        self.note_visit = _sql(
+            "UPDATE customers_customer SET last_visit_at = %s WHERE company_id = %s AND id = %s "
+            "AND (last_visit_at IS NULL OR last_visit_at < %s)"
         )
         self.insert_customer = _sql(
             f"INSERT INTO customers_customer ({CUSTOMER_COLUMNS}) "
@@ -307,6 +313,7 @@ class Floor:
                 first = cur.fetchone() is None
                 cur.execute(self.earlier, [company, customer_id])
                 cur.fetchall()
+                cur.execute(self.note_visit, [at, company, customer_id, at])
             else:
                 names = _name_columns(v.customer_name)
                 cur.execute(
@@ -330,6 +337,7 @@ class Floor:
                         *names,
                         v.plate_key,
                         v.car_brand_key,
+                        at,
                     ],
                 )
                 customer_id = cur.fetchone()[0]

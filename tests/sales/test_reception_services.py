@@ -17,6 +17,7 @@ from kehu.core.org.models import Company, Staff
 from kehu.core.policy.selectors import ResolvedPolicy
 from kehu.sales import reception_services as services
 from kehu.sales import rules
+from kehu.sales.models import Registration
 from kehu.sales.models.reception import DecisionOutcome, OwnershipDecision
 from kehu.sales.policy import SalesSettings
 from kehu.sales.registration_services import (
@@ -198,6 +199,64 @@ def test_a7_15_a_namesake_beyond_the_window_is_left_out_of_a_first_decision(
     assert claim_id in [c["id"] for c in again.decision.facts["claims"]]
     assert again.decision.outcome == stored.outcome
     assert again.decision.owner_after == stored.owner_after
+
+
+@pytest.mark.parametrize(("days_ago", "read"), [(60, True), (61, False)])
+def test_a_first_decision_reads_no_lines_of_a_namesake_not_seen_since_the_horizon(
+    office: Office, days_ago: int, read: bool
+) -> None:
+    """The match hands on each namesake's latest visit (``Customer.last_visit_at``): one last
+    seen before the horizon has no line the facts would keep, so its lines are not read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given 李明 registered 张伟 ``days_ago`` days ago: that is the namesake's latest visit
+    namesake = old_registration(
+        office, office.li, days_ago, customer_name="张伟", contact="13900000004"
+    )
+    namesake.refresh_from_db()
+    assert namesake.last_visit_at == NOW - dt.timedelta(days=days_ago)
+    # when another 张伟 walks in and 赵强 receives him
+    with CaptureQueriesContext(connection) as queries:
+        done = zhang_wei_walks_in_to_zhao(office)
+    # then the namesake's lines are read only when it was seen since the horizon
+    namesakes_read = [q["sql"] for q in queries if q["sql"].startswith("WITH recent")]
+    assert bool(namesakes_read) is read
+    assert done.visit.registration is not None
+    assert done.visit.registration.name_matches == [namesake.pk]
+    assert (done.decision.outcome == DecisionOutcome.PENDING) is read
+
+
+def test_a_customers_latest_visit_follows_the_latest_line_and_never_moves_back(
+    office: Office,
+) -> None:
+    from kehu.sales.registration_services import registration_record as record
+
+    # given 李明 registered 王客 ten days ago
+    customer = old_registration(office, office.li, 10, customer_name="王客", contact="13900000009")
+    customer.refresh_from_db()
+    assert customer.last_visit_at == NOW - dt.timedelta(days=10)
+    # when 王客 visits today, then a line for a visit 20 days ago is entered late
+    open_day(office, office.zhao)
+    visit = services.visit_arrive(actor=office.desk, site=office.site, arrival="walk_in")
+    services.visit_register(
+        actor=office.desk,
+        visit_id=visit.pk,
+        details=VisitDetails(customer_name="王客"),
+        customer_id=customer.pk,
+    )
+    record(
+        staff=office.li,
+        details=VisitDetails(customer_name="王客"),
+        receiver=office.li,
+        customer_id=customer.pk,
+        visited_at=NOW - dt.timedelta(days=20),
+    )
+    # then the latest visit is today's arrival, not the late line's
+    customer.refresh_from_db()
+    assert customer.last_visit_at == visit.arrived_at
+    latest = Registration.objects.filter(customer=customer).order_by("-visited_at").first()
+    assert latest is not None and latest.visited_at == customer.last_visit_at
 
 
 def test_every_stored_decision_names_rules_and_policy(office: Office) -> None:

@@ -532,6 +532,8 @@ def _write(staff: Staff, plan: _Plan) -> int:
             created_by=staff,
             created_at=now,
             updated_at=now,
+            # the customer's one line (below) is their latest visit
+            last_visit_at=dt.datetime.combine(row.received_on, dt.time(), tzinfo=tz),
         )
         customer.derive_keys()
         customers.append(customer)

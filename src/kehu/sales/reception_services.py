@@ -21,7 +21,7 @@ ledger stream ``receptions``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -374,7 +374,10 @@ class _Known:
     - ``conflict_now``: the registration itself recorded a conflict (``found_at``);
     - ``customer``: the visit's customer file, read by the registration;
     - ``sales_policy``: the ``sales`` policy (and its ref), read with ``identity`` in one
-      statement when the registration began.
+      statement when the registration began;
+    - ``name_match_visits``: each full-name-only match's latest visit as the registration's
+      match read it (``Customer.last_visit_at``; None: never visited). A namesake not seen since
+      the horizon has no line the horizon keeps, so its lines are not read at all.
 
     On a first decision, conflicts and consents are read only when the visit's ``receptions``
     ledger entries show the desk recorded one: every ``conflict_record`` and ``consent_record``
@@ -388,6 +391,7 @@ class _Known:
     conflict_now: bool = False
     customer: Customer | None = None
     sales_policy: tuple[rules.OwnershipPolicy, str] | None = None
+    name_match_visits: Mapping[int, dt.datetime | None] | None = None
 
 
 _NOTHING_KNOWN = _Known()
@@ -628,6 +632,25 @@ class _FactsBuilder:
             for _, first, holder, customer_id, last in found
         ]
 
+    def seen_since_horizon(self, namesakes: list[int]) -> list[int]:
+        """The namesakes whose lines ``namesakes`` could keep: on a first decision, those the
+        registration's match saw visit since the horizon. A customer's latest visit is never
+        earlier than any of their lines (``customer_visit_note``), so one before the horizon, or
+        none, means no line at or after it. A namesake the match did not report is kept."""
+        seen = self.known.name_match_visits
+        since = self.namesakes_since
+        if seen is None or since is None:
+            return namesakes
+        kept = []
+        for customer_id in namesakes:
+            if customer_id not in seen:
+                kept.append(customer_id)
+                continue
+            last = seen[customer_id]
+            if last is not None and last >= since:
+                kept.append(customer_id)
+        return kept
+
     def name_only_match(self) -> IdentityMatch:
         """A namesake's match (the full name alone), built once: a common name has hundreds."""
         if self._name_only is None:
@@ -789,6 +812,7 @@ class _FactsBuilder:
             for other in self.registration.name_matches or []
             if int(other) != self.customer_id
         ]
+        namesakes = self.seen_since_horizon(namesakes)
         # a customer created just now has no earlier line
         lines = [] if self.known.new_customer else self.earlier_lines()
         claims = self.registered(self.customer_id, lines)
@@ -1225,6 +1249,7 @@ def visit_register(
         owner_id=registered.customer.owner_id,
         customer=registered.customer,
         sales_policy=sales,
+        name_match_visits=registered.name_match_visits,
     )
     result = _decide_and_store(
         actor, visit, now=now, cause="registered", known=known, ledger_items=ledger_items

@@ -697,23 +697,15 @@ def _with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:
         .annotate(m=Max("at"))
         .values("m")
     )
-    last_visit = (
-        Registration.objects.filter(customer=OuterRef("pk"))
-        .order_by()
-        .values("customer")
-        .annotate(m=Max("visited_at"))
-        .values("m")
-    )
-    return qs.annotate(
-        last_follow_up_at=Subquery(last_follow_up),
-        last_visit_at=Subquery(last_visit),
-    )
+    # the latest visit is the customer's own column (``Customer.last_visit_at``, the book's
+    # latest line: registering raises it, migration sales/0019 filled it in)
+    return qs.annotate(last_follow_up_at=Subquery(last_follow_up))
 
 
 @dataclass(frozen=True)
 class MyCustomers:
     salesperson: Staff
-    customers: list[Customer]  # annotated: last_follow_up_at, last_visit_at, last_contact_at
+    customers: list[Customer]  # annotated: last_follow_up_at, last_contact_at
     overdue: list[Customer]
     days: int
     policy_ref: str

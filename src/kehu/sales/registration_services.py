@@ -28,7 +28,7 @@ from kehu.core import rawsql
 from kehu.core.customers import rules as identity_rules
 from kehu.core.customers.models import Customer
 from kehu.core.customers.selectors import CustomerIdMatch, customer_match, customer_match_ids
-from kehu.core.customers.services import customer_create
+from kehu.core.customers.services import customer_create, customer_visit_note
 from kehu.core.errors import KehuError
 from kehu.core.ledger.models import LedgerEntry
 from kehu.core.ledger.rules import Stream
@@ -133,6 +133,9 @@ class RegisteredVisit:
     conflicts: list[dict[str, Any]]  # other customers sharing a deciding key (撞单, for A7.x)
     ledger_entry: LedgerEntry | None  # None: the caller appends it (``ledger_items``)
     rule_ids: list[str] = field(default_factory=list)
+    # each name match's latest visit as the match read it (None: never visited): the facts
+    # read earlier receivers only of namesakes seen inside the A7.15 window
+    name_match_visits: dict[int, dt.datetime | None] = field(default_factory=dict)
     full_name_alone: str = identity_rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION  # policy in force
 
 
@@ -388,6 +391,9 @@ def registration_record(
         )
         deciding = [m for m in matches if m.match.decides]
         name_matches = [m.customer_id for m in matches if m.match.needs_confirmation]
+        name_match_visits = {
+            m.customer_id: m.last_visit_at for m in matches if m.match.needs_confirmation
+        }
         created = False
         if customer_id is not None:
             found = rawsql.select(
@@ -396,6 +402,8 @@ def registration_record(
             if not found:
                 raise BookNotFound("客户", "customer")
             customer = found[0]
+            # the latest visit never moves back (a line for an earlier visit leaves it)
+            customer_visit_note(company_id=staff.company_id, customer_id=customer.pk, at=visited_at)
         else:
             if deciding:
                 _refuse_existing(staff.company_id, deciding[0], now)
@@ -412,6 +420,7 @@ def registration_record(
                 },
                 owner=receiver if set_owner else None,
                 savepoint=savepoint,
+                last_visit_at=visited_at,
             )
             created = True
         recorded_at = timezone.now()
@@ -474,6 +483,7 @@ def registration_record(
         late=row.late,
         name_matches=name_matches,
         conflicts=conflicts,
+        name_match_visits=name_match_visits,
         ledger_entry=entry,
         rule_ids=rule_ids,
         full_name_alone=full_name_alone,

@@ -194,6 +194,11 @@ def book(wang: Staff, li: Staff, zhao: Staff, chen: Staff, make_customer: MakeCu
     Customer.objects.filter(pk=ids["imported"]).update(created_at=base - dt.timedelta(days=400))
     for nickname in ("zhangsi", "zhang_xiansheng"):
         Customer.objects.filter(pk=ids[nickname]).update(created_at=base + dt.timedelta(hours=3))
+    # every other customer has a latest visit (the sales book's), which a light match hands on
+    for i, nickname in enumerate(sorted(ids)[::2]):
+        Customer.objects.filter(pk=ids[nickname]).update(
+            last_visit_at=base + dt.timedelta(days=30 + i, microseconds=i)
+        )
     return Book(ids=ids, company_id=wang.company_id, other_company_id=chen.company_id)
 
 
@@ -224,7 +229,9 @@ def assert_light_rows_are_the_full_rows(
     full = match_sql.match_rows(book.company_id, candidate, exclude_customer_id=exclude)
     light = match_sql.match_light_rows(book.company_id, candidate, exclude_customer_id=exclude)
     assert light == [
-        match_sql.LightRow(c.pk, c.full_name_key, c.surname, c.plate_key, c.car_brand_key, phone)
+        match_sql.LightRow(
+            c.pk, c.full_name_key, c.surname, c.plate_key, c.car_brand_key, phone, c.last_visit_at
+        )
         for c, phone in full
     ]
 

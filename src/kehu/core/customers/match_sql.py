@@ -50,6 +50,7 @@ difference; ``tests/core/customers/test_match_behaviour.py`` pins that.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -99,12 +100,14 @@ def _columns(model: type[Model], alias: str, quote: Callable[[str], str]) -> str
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
-# What a light match reads of each customer: what ``identity_match`` compares, and the id —
-# in the model's field order, which ``Model.from_db`` expects of a partial row.
+# What a light match reads of each customer: what ``identity_match`` compares, the id and the
+# latest visit (``Customer.last_visit_at``) — in the model's field order, which
+# ``Model.from_db`` expects of a partial row.
 LIGHT_ATTNAMES = tuple(
     f.attname
     for f in Customer._meta.concrete_fields
-    if f.attname in {"id", "full_name_key", "car_brand_key", "plate_key", "surname"}
+    if f.attname
+    in {"id", "full_name_key", "car_brand_key", "plate_key", "surname", "last_visit_at"}
 )
 
 
@@ -294,7 +297,8 @@ def _loader(connection: BaseDatabaseWrapper) -> _Loader:
 
 
 class LightRow(NamedTuple):
-    """A matched customer as ``match_light_rows`` reads it: the id and the identity keys."""
+    """A matched customer as ``match_light_rows`` reads it: the id, the identity keys, the
+    phone that matched and the latest visit (None: no visit in the book)."""
 
     id: int
     full_name_key: str
@@ -302,6 +306,7 @@ class LightRow(NamedTuple):
     plate_key: str
     car_brand_key: str
     matched_phone: str | None
+    last_visit_at: dt.datetime | None = None
 
 
 def _fetch_matches(
@@ -333,12 +338,13 @@ def match_light_rows(
     _connection, rows = _fetch_matches(company_id, candidate, exclude_customer_id, light=True)
     with_phones = bool(candidate.phones)
     at = {name: i for i, name in enumerate(LIGHT_ATTNAMES)}
-    pk, name, surname, plate, brand = (
+    pk, name, surname, plate, brand, visit = (
         at["id"],
         at["full_name_key"],
         at["surname"],
         at["plate_key"],
         at["car_brand_key"],
+        at["last_visit_at"],
     )
     return [
         LightRow(
@@ -348,6 +354,7 @@ def match_light_rows(
             row[plate],
             row[brand],
             row[-1] if with_phones else None,
+            None if row[visit] is None else rawsql.datetime_value(row[visit]),
         )
         for row in rows
     ]

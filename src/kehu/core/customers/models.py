@@ -71,6 +71,14 @@ class Customer(CompanyOwned):
     plate_key = models.CharField(max_length=20, blank=True, editable=False)
     car_brand_key = models.CharField(max_length=50, blank=True, editable=False)
 
+    # --- when the sales book last saw the customer (written by the sales app) ---
+    # The latest visit line's time: never earlier than any current line of the customer
+    # (``sales.registration_services`` and the legacy import raise it; migration sales/0019
+    # filled it in). The light A7.4 match hands it on, so registering a visit reads the earlier
+    # receivers of only the namesakes seen inside the A7.15 window (``namesake_horizon``) —
+    # a common name has hundreds of files, nearly all long gone cold.
+    last_visit_at = models.DateTimeField("最近到访时间", null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = "客户"
         verbose_name_plural = "客户"
@@ -87,7 +95,14 @@ class Customer(CompanyOwned):
             models.Index(
                 fields=["company", "full_name_key"],
                 name="cust_full_name_key",
-                include=["id", "surname", "plate_key", "car_brand_key", "created_at"],
+                include=[
+                    "id",
+                    "surname",
+                    "plate_key",
+                    "car_brand_key",
+                    "created_at",
+                    "last_visit_at",
+                ],
             ),
             # Also serves plate-prefix searches (pattern operator class on PostgreSQL).
             models.Index(

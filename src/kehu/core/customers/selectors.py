@@ -212,11 +212,13 @@ def customer_match(
 
 @dataclass(frozen=True)
 class CustomerIdMatch:
-    """A customer ``customer_match_ids`` found: the id, why they match, the phone that did."""
+    """A customer ``customer_match_ids`` found: the id, why they match, the phone that did, and
+    their latest visit in the sales book (``Customer.last_visit_at``)."""
 
     customer_id: int
     match: rules.IdentityMatch
     matched_phone: str | None = None
+    last_visit_at: dt.datetime | None = None
 
 
 def customer_match_ids(
@@ -252,7 +254,7 @@ def customer_match_ids(
             found = _match_of(candidate, row, row.matched_phone, full_name_alone)
             result = shared[shape] = found if found.matched else None
         if result is not None:
-            results.append(CustomerIdMatch(row.id, result, row.matched_phone))
+            results.append(CustomerIdMatch(row.id, result, row.matched_phone, row.last_visit_at))
     return results
 
 

@@ -100,12 +100,14 @@ def customer_create(
     data: CustomerData | Mapping[str, Any],
     owner: Staff | None = None,
     savepoint: bool = True,
+    last_visit_at: dt.datetime | None = None,
 ) -> Customer:
     """Register a customer for ``staff``'s company (A7.4: incomplete details are allowed, but
     a name or a phone is needed). ``owner`` is left empty unless the caller (the sales app's
     ownership decision) names one; the registering staff member still sees an unowned customer.
     ``savepoint=False``: the caller's transaction is all-or-nothing and lets errors through
-    (registering a visit), so no savepoint of its own.
+    (registering a visit), so no savepoint of its own. ``last_visit_at``: the visit the sales
+    book registers the new customer with (``customer_visit_note``).
     """
     _require_write(staff)
     if not isinstance(data, CustomerData):
@@ -130,6 +132,7 @@ def customer_create(
             intention=data.intention.strip(),
             owner=owner,
             created_by=staff,
+            last_visit_at=last_visit_at,
         )
         customer.set_id_number(id_number)
         # What ``save()`` does, written by hand: a new customer on every first visit
@@ -201,6 +204,18 @@ def customer_owner_set(*, company_id: int, customer_id: int, owner: Staff | None
     )
     if not changed:
         raise CustomerNotFound()
+
+
+def customer_visit_note(*, company_id: int, customer_id: int, at: dt.datetime) -> None:
+    """The sales book registered a visit of the customer at ``at``: their latest visit
+    (``Customer.last_visit_at``) becomes ``at`` unless it is later already — it never moves back,
+    so it stays at or after every line's time whatever order lines are written in."""
+    rawsql.execute(
+        Customer,
+        f"UPDATE {rawsql.table(Customer)} SET last_visit_at = %s WHERE company_id = %s"
+        " AND id = %s AND (last_visit_at IS NULL OR last_visit_at < %s)",
+        [at, company_id, customer_id, at],
+    )
 
 
 def family_link_add(
