@@ -21,7 +21,7 @@ ledger stream ``receptions``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -375,8 +375,8 @@ class _Known:
     - ``customer``: the visit's customer file, read by the registration;
     - ``sales_policy``: the ``sales`` policy (and its ref), read with ``identity`` in one
       statement when the registration began;
-    - ``name_match_visits``: each full-name-only match's latest visit as the registration's
-      match read it (``Customer.last_visit_at``; None: never visited). A namesake not seen since
+    - ``recent_name_matches``: the full-name-only matches the registration's match saw visit
+      at or after ``namesakes_since`` (``Customer.last_visit_at``). A namesake not seen since
       the horizon has no line the horizon keeps, so its lines are not read at all.
 
     On a first decision, conflicts and consents are read only when the visit's ``receptions``
@@ -391,7 +391,8 @@ class _Known:
     conflict_now: bool = False
     customer: Customer | None = None
     sales_policy: tuple[rules.OwnershipPolicy, str] | None = None
-    name_match_visits: Mapping[int, dt.datetime | None] | None = None
+    recent_name_matches: frozenset[int] | None = None
+    namesakes_since: dt.datetime | None = None
 
 
 _NOTHING_KNOWN = _Known()
@@ -636,20 +637,15 @@ class _FactsBuilder:
         """The namesakes whose lines ``namesakes`` could keep: on a first decision, those the
         registration's match saw visit since the horizon. A customer's latest visit is never
         earlier than any of their lines (``customer_visit_note``), so one before the horizon, or
-        none, means no line at or after it. A namesake the match did not report is kept."""
-        seen = self.known.name_match_visits
-        since = self.namesakes_since
-        if seen is None or since is None:
+        none, means no line at or after it."""
+        recent = self.known.recent_name_matches
+        if (
+            recent is None
+            or self.namesakes_since is None
+            or self.known.namesakes_since != self.namesakes_since
+        ):
             return namesakes
-        kept = []
-        for customer_id in namesakes:
-            if customer_id not in seen:
-                kept.append(customer_id)
-                continue
-            last = seen[customer_id]
-            if last is not None and last >= since:
-                kept.append(customer_id)
-        return kept
+        return [customer_id for customer_id in namesakes if customer_id in recent]
 
     def name_only_match(self) -> IdentityMatch:
         """A namesake's match (the full name alone), built once: a common name has hundreds."""
@@ -1216,6 +1212,8 @@ def visit_register(
         savepoint=False,  # this service is one transaction; an error undoes all of it
         identity_policy=identity,
         ledger_items=ledger_items,
+        # the facts' horizon (``_FactsBuilder``): the match says which namesakes it keeps
+        namesakes_since=rules.namesake_horizon(visit.arrived_at, sales[0]).since,
     )
     now = timezone.now()
     if found_at is not None:
@@ -1249,7 +1247,8 @@ def visit_register(
         owner_id=registered.customer.owner_id,
         customer=registered.customer,
         sales_policy=sales,
-        name_match_visits=registered.name_match_visits,
+        recent_name_matches=registered.recent_name_matches,
+        namesakes_since=registered.namesakes_since,
     )
     result = _decide_and_store(
         actor, visit, now=now, cause="registered", known=known, ledger_items=ledger_items

@@ -133,9 +133,10 @@ class RegisteredVisit:
     conflicts: list[dict[str, Any]]  # other customers sharing a deciding key (撞单, for A7.x)
     ledger_entry: LedgerEntry | None  # None: the caller appends it (``ledger_items``)
     rule_ids: list[str] = field(default_factory=list)
-    # each name match's latest visit as the match read it (None: never visited): the facts
-    # read earlier receivers only of namesakes seen inside the A7.15 window
-    name_match_visits: dict[int, dt.datetime | None] = field(default_factory=dict)
+    # asked with ``namesakes_since``: the name matches seen (latest visit) at or after it — the
+    # ownership facts read earlier receivers of only these (None: not asked)
+    recent_name_matches: frozenset[int] | None = None
+    namesakes_since: dt.datetime | None = None
     full_name_alone: str = identity_rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION  # policy in force
 
 
@@ -320,6 +321,7 @@ def registration_record(
     savepoint: bool = True,
     identity_policy: ResolvedPolicy[Any] | None = None,
     ledger_items: list[tuple[str, LedgerItem]] | None = None,
+    namesakes_since: dt.datetime | None = None,
 ) -> RegisteredVisit:
     """Write one line of the registration book (A7.4) and its ledger entry.
 
@@ -343,6 +345,9 @@ def registration_record(
       transaction, with its other entries (``ledger_append_streams``: the reception flow's book
       line and decision in three statements): the item is added to this list and
       ``ledger_entry`` is None.
+    - ``namesakes_since``: the ownership facts' namesake horizon, when the caller decides next
+      (the reception flow): the match also says which full-name-only matches were seen since
+      (``RegisteredVisit.recent_name_matches``).
     """
     _require(staff, PERM_ADD, "登记客户", "register customers")
     receiver = receiver or staff
@@ -385,15 +390,18 @@ def registration_record(
                 car_brand=details.car_brand or None,
                 exclude_customer_id=customer_id,
                 full_name_alone=full_name_alone,
+                visited_since=namesakes_since,
             )
             if not keys.is_empty
             else []
         )
         deciding = [m for m in matches if m.match.decides]
         name_matches = [m.customer_id for m in matches if m.match.needs_confirmation]
-        name_match_visits = {
-            m.customer_id: m.last_visit_at for m in matches if m.match.needs_confirmation
-        }
+        recent_name_matches = (
+            frozenset(m.customer_id for m in matches if m.match.needs_confirmation and m.seen_since)
+            if namesakes_since is not None
+            else None
+        )
         created = False
         if customer_id is not None:
             found = rawsql.select(
@@ -483,7 +491,8 @@ def registration_record(
         late=row.late,
         name_matches=name_matches,
         conflicts=conflicts,
-        name_match_visits=name_match_visits,
+        recent_name_matches=recent_name_matches,
+        namesakes_since=namesakes_since,
         ledger_entry=entry,
         rule_ids=rule_ids,
         full_name_alone=full_name_alone,

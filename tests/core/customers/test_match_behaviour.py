@@ -229,8 +229,24 @@ def assert_light_rows_are_the_full_rows(
     full = match_sql.match_rows(book.company_id, candidate, exclude_customer_id=exclude)
     light = match_sql.match_light_rows(book.company_id, candidate, exclude_customer_id=exclude)
     assert light == [
+        match_sql.LightRow(c.pk, c.full_name_key, c.surname, c.plate_key, c.car_brand_key, phone)
+        for c, phone in full
+    ]
+    # asked with a time, each row also says whether the customer was seen at or after it: one
+    # of the book's latest visits exactly (``book``), some before and some after
+    since = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC) + dt.timedelta(days=32, microseconds=2)
+    seen = match_sql.match_light_rows(
+        book.company_id, candidate, exclude_customer_id=exclude, since=since
+    )
+    assert seen == [
         match_sql.LightRow(
-            c.pk, c.full_name_key, c.surname, c.plate_key, c.car_brand_key, phone, c.last_visit_at
+            c.pk,
+            c.full_name_key,
+            c.surname,
+            c.plate_key,
+            c.car_brand_key,
+            phone,
+            c.last_visit_at is not None and c.last_visit_at >= since,
         )
         for c, phone in full
     ]

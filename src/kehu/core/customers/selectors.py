@@ -213,12 +213,13 @@ def customer_match(
 @dataclass(frozen=True)
 class CustomerIdMatch:
     """A customer ``customer_match_ids`` found: the id, why they match, the phone that did, and
-    their latest visit in the sales book (``Customer.last_visit_at``)."""
+    (asked with ``visited_since``) whether their latest visit in the sales book
+    (``Customer.last_visit_at``) is at or after that time."""
 
     customer_id: int
     match: rules.IdentityMatch
     matched_phone: str | None = None
-    last_visit_at: dt.datetime | None = None
+    seen_since: bool | None = None
 
 
 def customer_match_ids(
@@ -230,11 +231,13 @@ def customer_match_ids(
     car_brand: str | None = None,
     exclude_customer_id: int | None = None,
     full_name_alone: str = rules.FULL_NAME_ALONE_NEEDS_CONFIRMATION,
+    visited_since: dt.datetime | None = None,
 ) -> list[CustomerIdMatch]:
     """``customer_match``'s matches as ids, in the same order, read by a narrower statement
     (``match_sql.match_light_rows``: no owner, no model instances). Registering a visit keeps
     only the ids of the customers a common name matches — hundreds of them — and reads a
-    deciding match's file only when it refuses the registration."""
+    deciding match's file only when it refuses the registration. ``visited_since``: each match
+    also says whether the customer was seen (their latest visit) at or after that time."""
     company_id = company if isinstance(company, int) else company.pk
     candidate = _candidate(name, phone, (), car_brand, plate, None)
     if candidate.is_empty:
@@ -245,7 +248,7 @@ def customer_match_ids(
     shared: dict[tuple[bool, str | None, bool], rules.IdentityMatch | None] = {}
     results = []
     for row in match_sql.match_light_rows(
-        company_id, candidate, exclude_customer_id=exclude_customer_id
+        company_id, candidate, exclude_customer_id=exclude_customer_id, since=visited_since
     ):
         shape = _match_shape(candidate, row, row.matched_phone)
         if shape in shared:
@@ -254,7 +257,7 @@ def customer_match_ids(
             found = _match_of(candidate, row, row.matched_phone, full_name_alone)
             result = shared[shape] = found if found.matched else None
         if result is not None:
-            results.append(CustomerIdMatch(row.id, result, row.matched_phone, row.last_visit_at))
+            results.append(CustomerIdMatch(row.id, result, row.matched_phone, row.seen_since))
     return results
 
 
