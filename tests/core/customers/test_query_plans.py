@@ -8,6 +8,7 @@ company). PostgreSQL is told to avoid sequential scans, so a remaining one means
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 
@@ -118,9 +119,17 @@ def test_match_looks_up_each_key_by_its_index(
     candidate = rules.IdentityKeys.from_raw(**raw)  # type: ignore[arg-type]
     sql, params = match_sql.match_statement(wang.company_id, candidate, exclude_customer_id=7)
     light = match_sql.match_statement(wang.company_id, candidate, exclude_customer_id=7, light=True)
+    seen = match_sql.match_statement(
+        wang.company_id,
+        candidate,
+        exclude_customer_id=7,
+        light=True,
+        since=dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
+    )
     for text in (
         plan_sql(sql, params),  # what customer_match runs
-        plan_sql(*light),  # what registering runs (customer_match_ids: the keys, no owner)
+        plan_sql(*light),  # customer_match_ids: the keys, no owner
+        plan_sql(*seen),  # what registering runs: also whether each was seen since the horizon
         plan(selectors.customer_match_queryset(wang.company_id, candidate)),  # its ORM reference
     ):
         assert not walks_the_book(text), text
