@@ -214,8 +214,8 @@ def test_A7_4_a_full_name_only_match_is_imported_and_kept_for_the_sales_manager(
     services.legacy_import_run(staff=wang, site=site_of(li), content=workbook(row()))
     line = Registration.objects.exclude(pk=existing.registration.pk).get()
     assert line.name_matches == [existing.customer.pk]
-    # and each customer's latest visit is their latest line (what a later match hands on, so
-    # a registration knows which namesakes to read: reception_services.seen_since_horizon)
+    # and each customer's latest visit is their latest line (a later match compares it with the
+    # horizon, so a registration knows which namesakes to read: seen_since_horizon)
     for customer_id, latest in (
         (existing.customer.pk, existing.registration.visited_at),
         (line.customer_id, line.visited_at),

@@ -205,8 +205,9 @@ def test_a7_15_a_namesake_beyond_the_window_is_left_out_of_a_first_decision(
 def test_a_first_decision_reads_no_lines_of_a_namesake_not_seen_since_the_horizon(
     office: Office, days_ago: int, read: bool
 ) -> None:
-    """The match hands on each namesake's latest visit (``Customer.last_visit_at``): one last
-    seen before the horizon has no line the facts would keep, so its lines are not read."""
+    """The match says whether each namesake's latest visit (``Customer.last_visit_at``) is since
+    the horizon: one last seen before it has no line the facts would keep, so its lines are not
+    read."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -194,7 +194,7 @@ def book(wang: Staff, li: Staff, zhao: Staff, chen: Staff, make_customer: MakeCu
     Customer.objects.filter(pk=ids["imported"]).update(created_at=base - dt.timedelta(days=400))
     for nickname in ("zhangsi", "zhang_xiansheng"):
         Customer.objects.filter(pk=ids[nickname]).update(created_at=base + dt.timedelta(hours=3))
-    # every other customer has a latest visit (the sales book's), which a light match hands on
+    # every other customer has a latest visit (the sales book's), which a light match compares
     for i, nickname in enumerate(sorted(ids)[::2]):
         Customer.objects.filter(pk=ids[nickname]).update(
             last_visit_at=base + dt.timedelta(days=30 + i, microseconds=i)

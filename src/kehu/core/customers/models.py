@@ -74,9 +74,9 @@ class Customer(CompanyOwned):
     # --- when the sales book last saw the customer (written by the sales app) ---
     # The latest visit line's time: never earlier than any current line of the customer
     # (``sales.registration_services`` and the legacy import raise it; migration sales/0019
-    # filled it in). The light A7.4 match hands it on, so registering a visit reads the earlier
-    # receivers of only the namesakes seen inside the A7.15 window (``namesake_horizon``) —
-    # a common name has hundreds of files, nearly all long gone cold.
+    # filled it in). The light A7.4 match says of each customer whether it is since the A7.15
+    # horizon (``namesake_horizon``), so registering a visit reads the earlier receivers of only
+    # those namesakes — a common name has hundreds of files, nearly all long gone cold.
     last_visit_at = models.DateTimeField("最近到访时间", null=True, blank=True, editable=False)
 
     class Meta:
