@@ -187,6 +187,46 @@ def test_a7_19_request_and_decision_through_the_api(office: Office) -> None:
     assert wang.get(f"{BASE}requests?pending=true").json() == []
 
 
+@pytest.mark.parametrize(
+    ("rule_id", "facts"),
+    [
+        ("A2.9", "未经原售楼员同意，把名片递给了同事的客户"),
+        ("A2.11", "未送客户出售楼处，客户走后在背后取笑客户"),
+    ],
+    ids=["A2.9", "A2.11"],
+)
+def test_conduct_a2_9_a2_11_is_a_record_only_until_a_manager_forwards_it(
+    office: Office, rule_id: str, facts: str
+) -> None:
+    """A2.9 (a business card to a colleague's customer without consent) and A2.11 (not seeing
+    the customer out, talking behind their back): no system effect beyond the record."""
+    from kehu.discipline.models import DisciplineProposal
+
+    wang = as_staff(office.wang)
+    made = post(
+        wang,
+        f"{BASE}conduct",
+        {
+            "salesperson_id": office.zhao.pk,
+            "rule_id": rule_id,
+            "facts": facts,
+            "occurred_at": timezone.now().isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.content
+    record = made.json()
+    assert record["rule_id"] == rule_id and record["forwarded_proposal_id"] is None
+    assert not DisciplineProposal.objects.exists()
+    assert [r["id"] for r in as_staff(office.zhao).get(f"{BASE}conduct").json()] == [record["id"]]
+    forwarded = post(
+        wang,
+        f"{BASE}conduct/{record['id']}/forward",
+        {"kind": "fine_in_range", "low": "100", "high": "300"},
+    )
+    assert forwarded.status_code == 201, forwarded.content
+    assert DisciplineProposal.objects.get().rule_ids == [rule_id]
+
+
 def test_conduct_a2_13_recorded_and_forwarded_by_a_manager(office: Office) -> None:
     from kehu.discipline.models import DisciplineProposal
 
